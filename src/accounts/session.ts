@@ -1,0 +1,113 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { and, eq, lt } from 'drizzle-orm';
+import type { Database } from '../db/connect.js';
+import { sessions, users } from './tables.js';
+
+export const SESSION_ROLLING_MS = 14 * 24 * 3600_000;
+export const SESSION_ABSOLUTE_MS = 30 * 24 * 3600_000;
+// Extending on every request would write to the database on every request; an hour of
+// slack keeps the rolling window honest at a fraction of the writes.
+const RENEW_AFTER_MS = 3600_000;
+
+export interface SessionUser {
+  id: string;
+  email: string;
+  quotaBytes: number;
+}
+
+export interface Session {
+  id: string;
+  userId: string;
+  createdAt: Date;
+  expiresAt: Date;
+}
+
+export type SessionValidation =
+  | { status: 'valid'; session: Session; user: SessionUser; renewed: boolean }
+  | { status: 'invalid' };
+
+/** 256 random bits; only its SHA-256 is stored, so a stolen database opens no session. */
+export function generateSessionToken(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+export function hashSessionToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+export async function createSession(
+  db: Database,
+  userId: string,
+  client: { userAgent: string; ipPrefix: string },
+  now = new Date(),
+): Promise<{ token: string; session: Session }> {
+  const token = generateSessionToken();
+  const session: Session = {
+    id: hashSessionToken(token),
+    userId,
+    createdAt: now,
+    expiresAt: new Date(now.getTime() + SESSION_ROLLING_MS),
+  };
+  await db.insert(sessions).values({
+    ...session,
+    lastSeenAt: now,
+    userAgent: client.userAgent.slice(0, 512),
+    ipPrefix: client.ipPrefix,
+  });
+  return { token, session };
+}
+
+export async function validateSessionToken(
+  db: Database,
+  token: string,
+  now = new Date(),
+): Promise<SessionValidation> {
+  if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return { status: 'invalid' };
+
+  const id = hashSessionToken(token);
+  const [row] = await db
+    .select({
+      session: sessions,
+      user: { id: users.id, email: users.email, quotaBytes: users.quotaBytes },
+    })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .where(eq(sessions.id, id));
+  if (!row) return { status: 'invalid' };
+
+  const { session, user } = row;
+  const cap = session.createdAt.getTime() + SESSION_ABSOLUTE_MS;
+  if (now.getTime() >= session.expiresAt.getTime() || now.getTime() >= cap) {
+    await db.delete(sessions).where(eq(sessions.id, id));
+    return { status: 'invalid' };
+  }
+
+  const rolled = Math.min(now.getTime() + SESSION_ROLLING_MS, cap);
+  const renewed = rolled - session.expiresAt.getTime() >= RENEW_AFTER_MS;
+  if (renewed) {
+    session.expiresAt = new Date(rolled);
+    await db
+      .update(sessions)
+      .set({ expiresAt: session.expiresAt, lastSeenAt: now })
+      .where(eq(sessions.id, id));
+  }
+  return {
+    status: 'valid',
+    session: {
+      id,
+      userId: session.userId,
+      createdAt: session.createdAt,
+      expiresAt: session.expiresAt,
+    },
+    user,
+    renewed,
+  };
+}
+
+export async function invalidateSession(db: Database, sessionId: string): Promise<void> {
+  await db.delete(sessions).where(eq(sessions.id, sessionId));
+}
+
+export async function deleteExpiredSessions(db: Database, now = new Date()): Promise<void> {
+  await db.delete(sessions).where(and(lt(sessions.expiresAt, now)));
+}

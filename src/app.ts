@@ -1,0 +1,74 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { sql } from 'drizzle-orm';
+import type { FastifyInstance } from 'fastify';
+import { deleteExpiredSessions } from './accounts/session.js';
+import type { Config } from './config.js';
+import { type DatabaseHandle, openDatabase } from './db/connect.js';
+import { createUploadServer, type UploadServer } from './files/uploads.js';
+import { buildServer } from './server.js';
+import { DiskBlobStore } from './storage/disk-store.js';
+import { buildAssets } from './web/assets.js';
+
+export interface App {
+  server: FastifyInstance;
+  database: DatabaseHandle;
+  uploads: UploadServer;
+  /** Removes expired uploads and sessions; run on a timer and by the CLI. */
+  cleanUp(): Promise<{ uploads: number }>;
+  close(): Promise<void>;
+}
+
+/** Opens the database (migrating it) and the stores, then builds the server on top. */
+export async function createApp(config: Config): Promise<App> {
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  await database.migrate();
+
+  const blobs = new DiskBlobStore(join(config.dataDir, 'blobs'));
+  await blobs.init();
+  const stagingDir = join(config.dataDir, 'uploads');
+  await mkdir(stagingDir, { recursive: true });
+
+  const assets = await buildAssets();
+  let uploads!: UploadServer;
+  const server = await buildServer({
+    config,
+    db: database.db,
+    blobs,
+    assets,
+    uploadsFactory: (log) => {
+      uploads = createUploadServer({
+        db: database.db,
+        blobs,
+        stagingDir,
+        maxUploadBytes: config.maxUploadBytes,
+        expiryMs: config.uploadExpiryMs,
+        log,
+      });
+      return uploads;
+    },
+  });
+
+  server.get('/healthz', async (_request, reply) => {
+    await database.db.execute(sql`SELECT 1`);
+    await blobs.init();
+    return reply.send({ status: 'ok' });
+  });
+
+  async function cleanUp() {
+    const removed = await uploads.removeExpired();
+    await deleteExpiredSessions(database.db);
+    return { uploads: removed };
+  }
+
+  return {
+    server,
+    database,
+    uploads,
+    cleanUp,
+    async close() {
+      await server.close();
+      await database.close();
+    },
+  };
+}

@@ -1,0 +1,2 @@
+export { sessions, users } from '../accounts/tables.js';
+export { files, uploads } from '../files/tables.js';

@@ -1,0 +1,81 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { requireUser } from '../accounts/auth.js';
+import { pageContext, sendPage } from '../web/render.js';
+import { sendDownload } from './download.js';
+import { deleteFile, getFile, listFiles, usedBytes } from './files.js';
+import { FilesPage } from './pages.js';
+import { UPLOADS_PATH, type UploadServer } from './uploads.js';
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+export async function fileRoutes(app: FastifyInstance, options: { uploads: UploadServer }) {
+  const { uploads } = options;
+
+  app.get('/files', { preHandler: requireUser }, async (request, reply) => {
+    const user = request.user!;
+    const [files, used] = await Promise.all([
+      listFiles(app.db, user.id),
+      usedBytes(app.db, user.id),
+    ]);
+    const notice = (request.query as { deleted?: string }).deleted === '1';
+    const ctx = pageContext(request, reply);
+    return sendPage(
+      reply,
+      <FilesPage
+        ctx={ctx}
+        files={files}
+        usedBytes={used}
+        quotaBytes={user.quotaBytes}
+        notice={notice ? ctx.t('files.deleted') : undefined}
+      />,
+    );
+  });
+
+  app.get<{ Params: { id: string } }>(
+    '/files/:id/download',
+    { preHandler: requireUser },
+    async (request, reply) => {
+      const file = await getFile(app.db, request.user!.id, request.params.id);
+      return sendDownload(request, reply, file, app.blobs);
+    },
+  );
+
+  app.post<{ Params: { id: string } }>(
+    '/files/:id/delete',
+    { preHandler: [requireUser, app.csrfProtection] },
+    async (request, reply) => {
+      const file = await deleteFile(app.db, request.user!.id, request.params.id);
+      // The row is gone first: from here on the bytes are unreachable garbage, never a
+      // file that is listed but cannot be read.
+      await app.blobs.delete(file.blobKey).catch((err) => {
+        request.log.warn({ category: 'storage', err }, 'blob left for cleanup');
+      });
+      return reply.redirect('/files?deleted=1', 303);
+    },
+  );
+
+  // tus: bodies are streamed straight to the upload store, never parsed or buffered here.
+  await app.register(async (tusScope) => {
+    tusScope.removeAllContentTypeParsers();
+    tusScope.addContentTypeParser('*', (_request, _payload, done) => done(null));
+
+    const checkCsrf = (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
+      if (SAFE_METHODS.has(request.method)) return done();
+      return app.csrfProtection(request, reply, done);
+    };
+
+    const handler = async (request: FastifyRequest, reply: FastifyReply) => {
+      uploads.bindUser(request.raw, request.user!);
+      for (const [name, value] of Object.entries(reply.getHeaders())) {
+        if (value !== undefined) reply.raw.setHeader(name, value as string);
+      }
+      reply.hijack();
+      await uploads.tus.handle(request.raw, reply.raw);
+    };
+
+    const methods = ['POST', 'HEAD', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+    for (const url of [UPLOADS_PATH, `${UPLOADS_PATH}/:id`]) {
+      tusScope.route({ method: [...methods], url, preHandler: [requireUser, checkCsrf], handler });
+    }
+  });
+}

@@ -1,0 +1,90 @@
+import { createWriteStream } from 'node:fs';
+import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import {
+  assertBlobKey,
+  BlobNotFoundError,
+  type BlobStore,
+  type ByteRange,
+  newBlobKey,
+} from './blob-store.js';
+
+/** Blobs as files under `root/<first two characters of the key>/<key>`. */
+export class DiskBlobStore implements BlobStore {
+  private readonly staging: string;
+
+  constructor(private readonly root: string) {
+    this.staging = join(root, '.incoming');
+  }
+
+  async init(): Promise<void> {
+    await mkdir(this.staging, { recursive: true });
+  }
+
+  /** The key is checked against the server's own key shape, so no path can escape `root`. */
+  private pathOf(key: string): string {
+    assertBlobKey(key);
+    return join(this.root, key.slice(0, 2), key);
+  }
+
+  async put(key: string, source: Readable, signal?: AbortSignal): Promise<void> {
+    const target = this.pathOf(key);
+    const temporary = join(this.staging, newBlobKey());
+    try {
+      await pipeline(source, createWriteStream(temporary, { flags: 'wx' }), { signal });
+      await this.adopt(temporary, target);
+    } catch (error) {
+      await rm(temporary, { force: true });
+      throw error;
+    }
+  }
+
+  /**
+   * Takes over a file already on the same disk (a finished upload) without copying it.
+   * It is flushed first, so a crash never leaves a blob that is shorter than its row says.
+   */
+  async importFile(key: string, path: string): Promise<void> {
+    await this.adopt(path, this.pathOf(key));
+  }
+
+  private async adopt(path: string, target: string): Promise<void> {
+    const handle = await open(path, 'r');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await mkdir(join(target, '..'), { recursive: true });
+    await rename(path, target);
+  }
+
+  async get(key: string, range?: ByteRange): Promise<Readable> {
+    const path = this.pathOf(key);
+    const handle = await open(path, 'r').catch((error: NodeJS.ErrnoException) => {
+      throw error.code === 'ENOENT' ? new BlobNotFoundError(key) : error;
+    });
+    return handle.createReadStream({ start: range?.start, end: range?.end });
+  }
+
+  async stat(key: string): Promise<{ size: number } | null> {
+    try {
+      return { size: (await stat(this.pathOf(key))).size };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw error;
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    await rm(this.pathOf(key), { force: true });
+  }
+
+  async *list(): AsyncIterable<string> {
+    for (const prefix of await readdir(this.root)) {
+      if (prefix.startsWith('.')) continue;
+      for (const key of await readdir(join(this.root, prefix))) yield key;
+    }
+  }
+}
