@@ -10,7 +10,7 @@ import type { Database } from './db/connect.js';
 import { fileRoutes } from './files/routes.js';
 import type { UploadServer } from './files/uploads.js';
 import { registerCsrf } from './http/csrf.js';
-import { registerErrorHandling } from './http/errors.js';
+import { registerErrorHandling, sendEarlyFailure } from './http/errors.js';
 import { loggerOptions } from './http/logging.js';
 import { registerSecurityHeaders } from './http/security-headers.js';
 import './http/types.js';
@@ -44,6 +44,7 @@ export async function buildServer(parts: ServerParts): Promise<FastifyInstance> 
     // Slow phones get time, but no request may hold a slot forever.
     requestTimeout: 15 * 60_000,
     return503OnClosing: true,
+    frameworkErrors: sendEarlyFailure,
   });
 
   app.decorate('config', config);

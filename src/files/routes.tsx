@@ -33,7 +33,8 @@ export async function fileRoutes(app: FastifyInstance, options: { uploads: Uploa
 
   app.get<{ Params: { id: string } }>(
     '/files/:id/download',
-    { preHandler: requireUser },
+    // Already-compressed photos and archives gain nothing, and Content-Length must stay.
+    { preHandler: requireUser, compress: false },
     async (request, reply) => {
       const file = await getFile(app.db, request.user!.id, request.params.id);
       return sendDownload(request, reply, file, app.blobs);

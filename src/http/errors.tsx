@@ -65,6 +65,21 @@ export function sendFailure(request: FastifyRequest, reply: FastifyReply, failur
   );
 }
 
+/**
+ * For errors raised before any hook ran (a malformed or over-long URL): no page, since
+ * nothing about the visitor is known yet, just the message.
+ */
+export function sendEarlyFailure(error: unknown, request: FastifyRequest, reply: FastifyReply) {
+  const known = describeFailure(error) ?? failure('bad_request');
+  if (wantsHtml(request)) {
+    return reply.code(known.status).type('text/plain; charset=utf-8').send(known.message);
+  }
+  return reply
+    .code(known.status)
+    .type('application/json; charset=utf-8')
+    .send({ error: { code: known.code, message: known.message, requestId: request.id } });
+}
+
 export function registerErrorHandling(app: FastifyInstance) {
   app.setErrorHandler((error, request, reply) => {
     const known = describeFailure(error);
