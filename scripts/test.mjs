@@ -5,7 +5,8 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 function collect(path) {
-  if (statSync(path).isFile()) return path.endsWith('.test.ts') || path.endsWith('.test.tsx') ? [path] : [];
+  if (statSync(path).isFile())
+    return path.endsWith('.test.ts') || path.endsWith('.test.tsx') ? [path] : [];
   return readdirSync(path)
     .sort()
     .flatMap((entry) => collect(join(path, entry)));

@@ -15,7 +15,9 @@ async function run(command: string | undefined): Promise<number> {
     process.stdout.write(USAGE);
     return command ? 0 : 2;
   }
-  const config = loadConfig(process.env, { warn: (message) => console.warn(`warning: ${message}`) });
+  const config = loadConfig(process.env, {
+    warn: (message) => console.warn(`warning: ${message}`),
+  });
 
   if (command === 'migrate') {
     const database = await openDatabase(config);

@@ -49,7 +49,10 @@ describe('configuration', () => {
   }
 
   it('never echoes a secret it refuses', () => {
-    const error = failure({ SECRET_KEY: 'short-secret-xyz', SECURITY_PASSWORD_SALT: 'x'.repeat(20) });
+    const error = failure({
+      SECRET_KEY: 'short-secret-xyz',
+      SECURITY_PASSWORD_SALT: 'x'.repeat(20),
+    });
     assert.equal(error.variable, 'SECRET_KEY');
     assert.ok(!error.message.includes('short-secret-xyz'));
   });

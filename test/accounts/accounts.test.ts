@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { eq } from 'drizzle-orm';
-import { createSession, hashSessionToken, validateSessionToken } from '../../src/accounts/session.js';
+import {
+  createSession,
+  hashSessionToken,
+  validateSessionToken,
+} from '../../src/accounts/session.js';
 import { sessions, users } from '../../src/accounts/tables.js';
 import { Client, uniqueEmail } from '../helpers/browser-like-client.js';
 import { databaseTargets } from '../helpers/databases.js';
@@ -24,7 +28,10 @@ for (const target of databaseTargets()) {
       assert.equal(response.status, 303);
       assert.equal(response.headers.get('location'), '/files');
 
-      const [row] = await t.app.database.db.select().from(users).where(eq(users.email, email.toLowerCase()));
+      const [row] = await t.app.database.db
+        .select()
+        .from(users)
+        .where(eq(users.email, email.toLowerCase()));
       assert.ok(row, 'the user is stored under the normalised email');
       assert.match(row.passwordHash, /^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
       assert.equal(row.quotaBytes, t.config.defaultQuotaBytes);
@@ -33,7 +40,9 @@ for (const target of databaseTargets()) {
     it('sets a hardened session cookie and stores only the token hash', async () => {
       const client = new Client(t.url);
       const response = await client.register(uniqueEmail());
-      const cookie = response.headers.getSetCookie().find((line) => line.startsWith('KhaznatiSession='));
+      const cookie = response.headers
+        .getSetCookie()
+        .find((line) => line.startsWith('KhaznatiSession='));
       assert.ok(cookie, 'a session cookie is set');
       assert.match(cookie, /HttpOnly/);
       assert.match(cookie, /SameSite=Lax/);
@@ -41,7 +50,10 @@ for (const target of databaseTargets()) {
       assert.doesNotMatch(cookie, /Domain=/i);
 
       const token = client.cookies.get('KhaznatiSession')!;
-      const stored = await t.app.database.db.select().from(sessions).where(eq(sessions.id, hashSessionToken(token)));
+      const stored = await t.app.database.db
+        .select()
+        .from(sessions)
+        .where(eq(sessions.id, hashSessionToken(token)));
       assert.equal(stored.length, 1);
       const raw = await t.app.database.db.select().from(sessions).where(eq(sessions.id, token));
       assert.equal(raw.length, 0, 'the raw token is never stored');
@@ -58,10 +70,30 @@ for (const target of databaseTargets()) {
     for (const [label, fields, status, message] of [
       ['an invalid email', { email: 'not-an-email' }, 400, /valid email/],
       ['an email with a control character', { email: 'a\u0007b@example.dz' }, 400, /valid email/],
-      ['a 10,000-character email', { email: `${'a'.repeat(10_000)}@x.dz` }, 400, /could not be understood/],
-      ['a 9-character password', { password: 'short-pwd', passwordConfirmation: 'short-pwd' }, 400, /at least 10/],
-      ['a 257-character password', { password: 'p'.repeat(257), passwordConfirmation: 'p'.repeat(257) }, 400, /at most 256/],
-      ['a different confirmation', { passwordConfirmation: 'something else entirely' }, 400, /do not match/],
+      [
+        'a 10,000-character email',
+        { email: `${'a'.repeat(10_000)}@x.dz` },
+        400,
+        /could not be understood/,
+      ],
+      [
+        'a 9-character password',
+        { password: 'short-pwd', passwordConfirmation: 'short-pwd' },
+        400,
+        /at least 10/,
+      ],
+      [
+        'a 257-character password',
+        { password: 'p'.repeat(257), passwordConfirmation: 'p'.repeat(257) },
+        400,
+        /at most 256/,
+      ],
+      [
+        'a different confirmation',
+        { passwordConfirmation: 'something else entirely' },
+        400,
+        /do not match/,
+      ],
     ] as const) {
       it(`refuses registration with ${label} (${status})`, async () => {
         const client = new Client(t.url);
@@ -107,7 +139,10 @@ for (const target of databaseTargets()) {
       const response = await client.submit('/files', '/signout', {});
       assert.equal(response.status, 303);
       assert.equal(client.cookies.has('KhaznatiSession'), false);
-      const rows = await t.app.database.db.select().from(sessions).where(eq(sessions.id, hashSessionToken(token)));
+      const rows = await t.app.database.db
+        .select()
+        .from(sessions)
+        .where(eq(sessions.id, hashSessionToken(token)));
       assert.equal(rows.length, 0);
 
       const replay = await new Client(t.url).get('/files', { cookie: `KhaznatiSession=${token}` });
@@ -159,7 +194,12 @@ for (const target of databaseTargets()) {
       await client.register(uniqueEmail());
       const [user] = await db.select().from(users).limit(1);
       const start = new Date('2026-01-01T00:00:00Z');
-      const { token } = await createSession(db, user!.id, { userAgent: 'test', ipPrefix: '' }, start);
+      const { token } = await createSession(
+        db,
+        user!.id,
+        { userAgent: 'test', ipPrefix: '' },
+        start,
+      );
 
       const day13 = await validateSessionToken(db, token, new Date(start.getTime() + 13 * DAY));
       assert.equal(day13.status, 'valid');
@@ -176,7 +216,12 @@ for (const target of databaseTargets()) {
       const db = t.app.database.db;
       const [user] = await db.select().from(users).limit(1);
       const start = new Date('2026-02-01T00:00:00Z');
-      const { token } = await createSession(db, user!.id, { userAgent: 'test', ipPrefix: '' }, start);
+      const { token } = await createSession(
+        db,
+        user!.id,
+        { userAgent: 'test', ipPrefix: '' },
+        start,
+      );
       const later = await validateSessionToken(db, token, new Date(start.getTime() + 14 * DAY + 1));
       assert.equal(later.status, 'invalid');
     });
@@ -190,7 +235,9 @@ describe('session cookie over HTTPS (production)', () => {
     try {
       const client = new Client(t.url);
       const response = await client.register(uniqueEmail());
-      const cookie = response.headers.getSetCookie().find((line) => line.startsWith('__Host-KhaznatiSession='));
+      const cookie = response.headers
+        .getSetCookie()
+        .find((line) => line.startsWith('__Host-KhaznatiSession='));
       assert.ok(cookie, 'the __Host- cookie is set');
       assert.match(cookie, /Secure/);
       assert.match(cookie, /Path=\//);

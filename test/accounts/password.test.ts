@@ -34,7 +34,11 @@ describe('passwords', () => {
   });
 
   it('asks for a rehash when the stored parameters are older', async () => {
-    const old = await hash('correct horse battery', { memoryCost: 4096, timeCost: 3, parallelism: 1 });
+    const old = await hash('correct horse battery', {
+      memoryCost: 4096,
+      timeCost: 3,
+      parallelism: 1,
+    });
     assert.equal(needsRehash(old), true);
   });
 

@@ -34,7 +34,10 @@ for (const target of databaseTargets()) {
       assert.equal(response.headers.get('accept-ranges'), 'bytes');
       assert.match(response.headers.get('etag') ?? '', /^"[0-9a-f]{32}"$/);
       const disposition = response.headers.get('content-disposition') ?? '';
-      assert.match(disposition, /^attachment; filename="Rapport _+ _2026_.pdf"; filename\*=UTF-8''/);
+      assert.match(
+        disposition,
+        /^attachment; filename="Rapport _+ _2026_.pdf"; filename\*=UTF-8''/,
+      );
       assert.ok(disposition.includes(encodeURIComponent('فاتورة')));
       assert.equal(response.headers.get('content-security-policy'), "sandbox; default-src 'none'");
       assert.equal(sha256(Buffer.from(await response.arrayBuffer())), sha256(data));
@@ -57,7 +60,10 @@ for (const target of databaseTargets()) {
     }
 
     it('answers an unsatisfiable range with 416 and the size', async () => {
-      const response = await owner.get(`/files/${id}/download`, { range: 'bytes=400000-500000', accept: 'application/json' });
+      const response = await owner.get(`/files/${id}/download`, {
+        range: 'bytes=400000-500000',
+        accept: 'application/json',
+      });
       assert.equal(response.status, 416);
       assert.equal(response.headers.get('content-range'), `bytes */${data.length}`);
     });
@@ -72,17 +78,25 @@ for (const target of databaseTargets()) {
     });
 
     it('ignores Range when If-Range names another version', async () => {
-      const response = await owner.get(`/files/${id}/download`, { range: 'bytes=0-9', 'if-range': '"stale"' });
+      const response = await owner.get(`/files/${id}/download`, {
+        range: 'bytes=0-9',
+        'if-range': '"stale"',
+      });
       assert.equal(response.status, 200);
       await response.arrayBuffer();
     });
 
     it("answers 404 to another user's file exactly as to a missing one", async () => {
       const theirs = await stranger.get(`/files/${id}/download`, { accept: 'application/json' });
-      const missing = await stranger.get('/files/00000000-0000-4000-8000-000000000000/download', { accept: 'application/json' });
+      const missing = await stranger.get('/files/00000000-0000-4000-8000-000000000000/download', {
+        accept: 'application/json',
+      });
       assert.equal(theirs.status, 404);
       assert.equal(missing.status, 404);
-      const strip = (body: { error: { requestId?: string } }) => ({ ...body.error, requestId: undefined });
+      const strip = (body: { error: { requestId?: string } }) => ({
+        ...body.error,
+        requestId: undefined,
+      });
       assert.deepEqual(strip(await theirs.json()), strip(await missing.json()));
     });
 
@@ -94,7 +108,9 @@ for (const target of databaseTargets()) {
     });
 
     it('answers 414 to an id of 5,000 characters', async () => {
-      const response = await owner.get(`/files/${'x'.repeat(5000)}/download`, { accept: 'application/json' });
+      const response = await owner.get(`/files/${'x'.repeat(5000)}/download`, {
+        accept: 'application/json',
+      });
       assert.equal(response.status, 414);
       assert.equal((await response.json()).error.code, 'bad_request');
     });

@@ -26,7 +26,10 @@ for (const target of databaseTargets()) {
     let bob: Client;
 
     before(async () => {
-      t = await startTestApp(target, { DEFAULT_QUOTA_BYTES: String(64 * MiB), MAX_UPLOAD_BYTES: String(48 * MiB) });
+      t = await startTestApp(target, {
+        DEFAULT_QUOTA_BYTES: String(64 * MiB),
+        MAX_UPLOAD_BYTES: String(48 * MiB),
+      });
       alice = new Client(t.url);
       bob = new Client(t.url);
       await alice.register(uniqueEmail('alice'));
@@ -59,7 +62,10 @@ for (const target of databaseTargets()) {
         upload.start();
       });
 
-      const head = await alice.request(uploadUrl, { method: 'HEAD', headers: { 'tus-resumable': '1.0.0' } });
+      const head = await alice.request(uploadUrl, {
+        method: 'HEAD',
+        headers: { 'tus-resumable': '1.0.0' },
+      });
       const offset = Number(head.headers.get('upload-offset'));
       assert.ok(offset > data.length / 3 && offset < data.length, `server kept ${offset} bytes`);
 
@@ -126,7 +132,10 @@ for (const target of databaseTargets()) {
     ] as const) {
       it(`refuses an Upload-Length that is ${label} (${status}) before storing anything`, async () => {
         const before = await readdir(join(t.dataDir, 'uploads'));
-        const response = await createUpload(alice, { 'upload-length': length, 'upload-metadata': `filename ${Buffer.from('a.txt').toString('base64')}` });
+        const response = await createUpload(alice, {
+          'upload-length': length,
+          'upload-metadata': `filename ${Buffer.from('a.txt').toString('base64')}`,
+        });
         assert.equal(response.status, status);
         assert.deepEqual(await readdir(join(t.dataDir, 'uploads')), before);
       });
@@ -135,15 +144,24 @@ for (const target of databaseTargets()) {
     it('refuses an upload that does not fit the remaining quota (413)', async () => {
       const client = new Client(t.url);
       await client.register(uniqueEmail('small'));
-      const first = await createUpload(client, { 'upload-length': String(40 * MiB), 'upload-metadata': `filename ${Buffer.from('big.bin').toString('base64')}` });
+      const first = await createUpload(client, {
+        'upload-length': String(40 * MiB),
+        'upload-metadata': `filename ${Buffer.from('big.bin').toString('base64')}`,
+      });
       assert.equal(first.status, 201, 'the first upload fits');
-      const response = await createUpload(client, { 'upload-length': String(30 * MiB), 'upload-metadata': `filename ${Buffer.from('big2.bin').toString('base64')}` });
+      const response = await createUpload(client, {
+        'upload-length': String(30 * MiB),
+        'upload-metadata': `filename ${Buffer.from('big2.bin').toString('base64')}`,
+      });
       assert.equal(response.status, 413);
       assert.match(await response.text(), /does not fit in your remaining storage/);
     });
 
     it('refuses a deferred length (400): the quota needs the size up front', async () => {
-      const response = await createUpload(alice, { 'upload-defer-length': '1', 'upload-metadata': `filename ${Buffer.from('a.txt').toString('base64')}` });
+      const response = await createUpload(alice, {
+        'upload-defer-length': '1',
+        'upload-metadata': `filename ${Buffer.from('a.txt').toString('base64')}`,
+      });
       assert.equal(response.status, 400);
     });
 
@@ -167,7 +185,10 @@ for (const target of databaseTargets()) {
     }
 
     it('answers 409 when the PATCH offset does not match', async () => {
-      const created = await createUpload(alice, { 'upload-length': '10', 'upload-metadata': `filename ${Buffer.from('a.txt').toString('base64')}` });
+      const created = await createUpload(alice, {
+        'upload-length': '10',
+        'upload-metadata': `filename ${Buffer.from('a.txt').toString('base64')}`,
+      });
       const location = created.headers.get('location')!;
       const response = await alice.request(location, {
         method: 'PATCH',
@@ -183,7 +204,10 @@ for (const target of databaseTargets()) {
     });
 
     it("answers 404 to another user's upload id, for HEAD, PATCH and DELETE", async () => {
-      const created = await createUpload(alice, { 'upload-length': '10', 'upload-metadata': `filename ${Buffer.from('mine.txt').toString('base64')}` });
+      const created = await createUpload(alice, {
+        'upload-length': '10',
+        'upload-metadata': `filename ${Buffer.from('mine.txt').toString('base64')}`,
+      });
       const location = created.headers.get('location')!;
       const bobHeaders = { ...(await tusHeaders(bob)), 'tus-resumable': '1.0.0' };
 
@@ -191,28 +215,44 @@ for (const target of databaseTargets()) {
       assert.equal(head.status, 404);
       const patch = await bob.request(location, {
         method: 'PATCH',
-        headers: { ...bobHeaders, 'upload-offset': '0', 'content-type': 'application/offset+octet-stream' },
+        headers: {
+          ...bobHeaders,
+          'upload-offset': '0',
+          'content-type': 'application/offset+octet-stream',
+        },
         body: Buffer.from('0123456789'),
       });
       assert.equal(patch.status, 404);
       const del = await bob.request(location, { method: 'DELETE', headers: bobHeaders });
       assert.equal(del.status, 404);
 
-      const mine = await alice.request(location, { method: 'HEAD', headers: { 'tus-resumable': '1.0.0' } });
+      const mine = await alice.request(location, {
+        method: 'HEAD',
+        headers: { 'tus-resumable': '1.0.0' },
+      });
       assert.equal(mine.status, 200, "alice's upload is untouched");
       assert.equal(mine.headers.get('upload-offset'), '0');
     });
 
     it('answers 404 to an upload id of the wrong shape', async () => {
-      const response = await alice.request('/uploads/..%2F..%2Fetc%2Fpasswd', { method: 'HEAD', headers: { 'tus-resumable': '1.0.0' } });
+      const response = await alice.request('/uploads/..%2F..%2Fetc%2Fpasswd', {
+        method: 'HEAD',
+        headers: { 'tus-resumable': '1.0.0' },
+      });
       assert.equal(response.status, 404);
     });
 
     it('terminates an upload: its staged bytes and row are removed', async () => {
-      const created = await createUpload(alice, { 'upload-length': '10', 'upload-metadata': `filename ${Buffer.from('gone.txt').toString('base64')}` });
+      const created = await createUpload(alice, {
+        'upload-length': '10',
+        'upload-metadata': `filename ${Buffer.from('gone.txt').toString('base64')}`,
+      });
       const location = created.headers.get('location')!;
       const id = location.split('/').pop()!;
-      const response = await alice.request(location, { method: 'DELETE', headers: { ...(await tusHeaders(alice)), 'tus-resumable': '1.0.0' } });
+      const response = await alice.request(location, {
+        method: 'DELETE',
+        headers: { ...(await tusHeaders(alice)), 'tus-resumable': '1.0.0' },
+      });
       assert.equal(response.status, 204);
       await new Promise((resolve) => setTimeout(resolve, 50));
       const rows = await t.app.database.db.select().from(uploads).where(eq(uploads.id, id));
@@ -221,11 +261,19 @@ for (const target of databaseTargets()) {
     });
 
     it('refuses a PATCH body longer than the declared length and keeps nothing past it', async () => {
-      const created = await createUpload(alice, { 'upload-length': '4', 'upload-metadata': `filename ${Buffer.from('four.txt').toString('base64')}` });
+      const created = await createUpload(alice, {
+        'upload-length': '4',
+        'upload-metadata': `filename ${Buffer.from('four.txt').toString('base64')}`,
+      });
       const location = created.headers.get('location')!;
       const response = await alice.request(location, {
         method: 'PATCH',
-        headers: { ...(await tusHeaders(alice)), 'tus-resumable': '1.0.0', 'upload-offset': '0', 'content-type': 'application/offset+octet-stream' },
+        headers: {
+          ...(await tusHeaders(alice)),
+          'tus-resumable': '1.0.0',
+          'upload-offset': '0',
+          'content-type': 'application/offset+octet-stream',
+        },
         body: Buffer.from('way more than four bytes'),
       });
       assert.equal(response.status, 413);
@@ -239,7 +287,11 @@ for (const target of databaseTargets()) {
       const listing = await (await alice.get('/files')).text();
       assert.ok(fileIdFromListing(listing, 'رسالة letter.pdf'));
       const bobListing = await (await bob.get('/files')).text();
-      assert.equal(fileIdFromListing(bobListing, 'رسالة letter.pdf'), undefined, 'bob does not see it');
+      assert.equal(
+        fileIdFromListing(bobListing, 'رسالة letter.pdf'),
+        undefined,
+        'bob does not see it',
+      );
     });
   });
 }

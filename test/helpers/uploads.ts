@@ -57,7 +57,9 @@ export function fileIdFromListing(html: string, name: string): string | undefine
     .replaceAll('>', '&gt;')
     .replaceAll('"', '&quot;');
   const escaped = asHtml.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const row = html.match(new RegExp(`<bdi>${escaped}</bdi>[\\s\\S]*?/files/([0-9a-f-]{36})/download`));
+  const row = html.match(
+    new RegExp(`<bdi>${escaped}</bdi>[\\s\\S]*?/files/([0-9a-f-]{36})/download`),
+  );
   return row?.[1];
 }
 

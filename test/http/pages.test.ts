@@ -75,7 +75,11 @@ describe('pages, assets and errors', () => {
   it('answers an oversized form body with 413', async () => {
     const client = new Client(t.url);
     const token = await client.csrfToken('/signin');
-    const response = await client.postForm('/signin', { _csrf: token, email: 'a'.repeat(200_000), password: 'x' });
+    const response = await client.postForm('/signin', {
+      _csrf: token,
+      email: 'a'.repeat(200_000),
+      password: 'x',
+    });
     assert.equal(response.status, 413);
   });
 
