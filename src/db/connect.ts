@@ -34,7 +34,11 @@ export async function openDatabase(options: {
 
 async function openPglite(directory: string): Promise<DatabaseHandle> {
   mkdirSync(directory, { recursive: true });
-  const client = await PGlite.create(directory);
+  // The embedded server runs inside this process: small buffers keep a small VPS's memory
+  // for uploads (128 MB of shared buffers would triple the resident size for no gain here).
+  const client = await PGlite.create(directory, {
+    postgresqlconf: ['shared_buffers=16MB', 'work_mem=2MB', 'maintenance_work_mem=8MB'],
+  });
   const db = drizzlePglite(client, { schema }) as unknown as Database;
   return {
     db,
