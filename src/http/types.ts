@@ -10,6 +10,8 @@ declare module 'fastify' {
     db: Database;
     blobs: BlobStore;
     assets: AssetCatalog;
+    /** Whether an address is one of TRUSTED_PROXIES (see http/client-ip.ts). */
+    isTrustedProxy(address: string): boolean;
   }
   interface FastifyRequest {
     user: SessionUser | null;
