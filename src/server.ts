@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import compress from '@fastify/compress';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Redis } from 'ioredis';
 import { accountPageRoutes } from './accounts/account-routes.js';
 import { registerSessionLoading } from './accounts/auth.js';
@@ -51,7 +51,7 @@ export async function buildServer(parts: ServerParts): Promise<FastifyInstance> 
   const app = Fastify({
     loggerInstance: parts.logger ?? createLogger(config.logLevel),
     // Our own line per request replaces Fastify's two (see logWhenDone).
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     // Only the configured proxies may tell us the client's address; never `true`.
     trustProxy: config.trustedProxies,
     genReqId: () => randomUUID(),
@@ -71,6 +71,8 @@ export async function buildServer(parts: ServerParts): Promise<FastifyInstance> 
   // Order matters: the log line is armed first, headers are set before any refusal, and
   // cheap refusals come before anything that reads the database or hashes a password.
   app.addHook('onRequest', async (request, reply) => logWhenDone(request, reply));
+  // Cookies are parsed before any refusal, since the refusal page reads them (CSRF secret).
+  await app.register(cookie, { secret: config.secretKey });
   registerCachePolicy(app);
   await registerSecurityHeaders(app, secure);
   registerRequestGuards(app);
@@ -78,7 +80,6 @@ export async function buildServer(parts: ServerParts): Promise<FastifyInstance> 
   // Forms are the only bodies we read (tus streams its own): JSON, text and anything else
   // is refused with 415 before it is parsed.
   app.removeAllContentTypeParsers();
-  await app.register(cookie, { secret: config.secretKey });
   await app.register(formbody, { bodyLimit: 64 * 1024 });
   await app.register(compress, { global: true, threshold: 1024, encodings: ['br', 'gzip'] });
   registerSessionLoading(app, secure);

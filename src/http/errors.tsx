@@ -113,21 +113,34 @@ export function sendEarlyFailure(error: unknown, request: FastifyRequest, reply:
 
 export function registerErrorHandling(app: FastifyInstance) {
   app.setErrorHandler((error, request, reply) => {
-    const known = describeFailure(error);
-    if (!known) {
-      request.log.error({ category: 'http', err: error }, 'unexpected error');
-      return sendInternalError(request, reply, error);
+    try {
+      return handleError(error, request, reply);
+    } catch (renderError) {
+      // Even the error page failed: Fastify's fallback would echo the message, so answer here.
+      request.log.error({ category: 'http', err: renderError }, 'error page failed');
+      return reply
+        .code(500)
+        .type('text/plain; charset=utf-8')
+        .send(translator('en')('error.internal_error'));
     }
-    noteFailureCode(reply, known.code);
-    if (known.code === 'csrf_invalid') logSecurityEvent(request, 'csrf_refused', 'refused');
-    if (known.code === 'file_not_found') logSecurityEvent(request, 'foreign_id', 'refused');
-    return sendFailure(request, reply, known);
   });
 
   app.setNotFoundHandler((request, reply) => {
     noteFailureCode(reply, 'not_found');
     return sendFailure(request, reply, { status: 404, code: 'not_found' });
   });
+}
+
+function handleError(error: unknown, request: FastifyRequest, reply: FastifyReply) {
+  const known = describeFailure(error);
+  if (!known) {
+    request.log.error({ category: 'http', err: error }, 'unexpected error');
+    return sendInternalError(request, reply, error);
+  }
+  noteFailureCode(reply, known.code);
+  if (known.code === 'csrf_invalid') logSecurityEvent(request, 'csrf_refused', 'refused');
+  if (known.code === 'file_not_found') logSecurityEvent(request, 'foreign_id', 'refused');
+  return sendFailure(request, reply, known);
 }
 
 function wantsHtml(request: FastifyRequest): boolean {
