@@ -93,6 +93,7 @@ export async function buildServer(parts: ServerParts): Promise<FastifyInstance> 
     ? new RedisFailureStore(parts.redis)
     : new MemoryFailureStore();
   const accounts = { hasher, throttle: new SignInThrottle(failures, config.secretKey) };
+  app.decorate('passwords', hasher);
 
   await app.register(landingRoutes);
   await app.register(accountRoutes, accounts);
