@@ -13,6 +13,8 @@ export interface FailureRecord {
 export interface FailureStore {
   read(key: string, now: number): Promise<FailureRecord | null>;
   record(key: string, now: number, windowMs: number): Promise<FailureRecord>;
+  /** Keeps the record until `now + keepMs`. */
+  extend(key: string, now: number, keepMs: number): Promise<void>;
   clear(key: string): Promise<void>;
 }
 
@@ -45,6 +47,11 @@ export class MemoryFailureStore implements FailureStore {
     return { count: entry.count, lastAt: entry.lastAt };
   }
 
+  async extend(key: string, now: number, keepMs: number): Promise<void> {
+    const entry = this.entries.get(key);
+    if (entry) entry.expiresAt = now + keepMs;
+  }
+
   async clear(key: string): Promise<void> {
     this.entries.delete(key);
   }
@@ -73,6 +80,10 @@ export class RedisFailureStore implements FailureStore {
     const [error, count] = results?.[0] ?? [new Error('Redis transaction was discarded'), 0];
     if (error) throw error;
     return { count: Number(count), lastAt: now };
+  }
+
+  async extend(key: string, _now: number, keepMs: number): Promise<void> {
+    await this.redis.pexpire(this.prefix + key, keepMs);
   }
 
   async clear(key: string): Promise<void> {

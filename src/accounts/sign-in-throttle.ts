@@ -45,7 +45,12 @@ export class SignInThrottle {
   }
 
   async recordFailure(key: string): Promise<void> {
-    await this.store.record(key, this.now(), FAILURE_WINDOW_MS);
+    const now = this.now();
+    const { count } = await this.store.record(key, now, FAILURE_WINDOW_MS);
+    // A lock must not outlast the memory of why it was set: the count is kept for an hour
+    // past the lock's end, so the next failure after it doubles the delay again.
+    const lock = lockDurationMs(count);
+    if (lock > 0) await this.store.extend(key, now, lock + FAILURE_WINDOW_MS);
   }
 
   async clear(key: string): Promise<void> {
