@@ -43,71 +43,41 @@ describe('the error catalog', () => {
   });
 });
 
-for (const env of ['test', 'production'] as const) {
-  for (const target of databaseTargets()) {
-    describe(`unexpected errors (NODE_ENV=${env}) on ${target.name}`, () => {
-      let t: TestApp;
-      before(async () => {
-        t = await startTestApp(target, { NODE_ENV: env }, { beforeListen: crashRoutes });
-      });
-      after(() => t.close());
-
-      for (const path of ['/test/crash', '/test/query']) {
-        it(`answers ${path} with a bare 500 page and a reference, nothing more`, async () => {
-          const client = new Client(t.url);
-          await client.register(uniqueEmail('crash'));
-          const response = await client.get(path);
-          assert.equal(response.status, 500);
-          const html = await response.text();
-          assert.match(html, /Something went wrong on our side/);
-          assert.match(html, new RegExp(`Reference: ${UUID.source}`));
-          assert.doesNotMatch(
-            html,
-            /<form|<nav|<script|Sign out|@example\.dz/,
-            'bare: no session or form',
-          );
-          for (const leak of LEAKS) assert.doesNotMatch(html, leak);
-          assert.deepEqual(response.headers.getSetCookie(), []);
-
-          const json = await client.get(path, { accept: 'application/json' });
-          const body = (await json.json()) as { error: Record<string, string> };
-          assert.deepEqual(Object.keys(body.error).sort(), ['code', 'message', 'requestId']);
-          assert.equal(body.error.code, 'internal_error');
-          assert.match(body.error.requestId!, UUID);
-          for (const leak of LEAKS) assert.doesNotMatch(JSON.stringify(body), leak);
-        });
-      }
-    });
-  }
-}
-
-describe('unexpected errors in development', () => {
-  it('show the stack to the developer, and only there', async () => {
-    const [pglite] = databaseTargets();
-    const t = await startTestApp(
-      pglite!,
-      { NODE_ENV: 'development' },
-      { beforeListen: crashRoutes },
-    );
-    try {
-      const html = await (await new Client(t.url).get('/test/crash')).text();
-      assert.match(html, /crash on purpose/);
-    } finally {
-      await t.close();
-    }
-  });
-});
-
+// Production is the mode people meet; test mode takes the same path (only development differs).
 for (const target of databaseTargets()) {
-  describe(`malformed input on ${target.name}`, () => {
+  describe(`errors in production on ${target.name}`, () => {
     let t: TestApp;
     let client: Client;
     before(async () => {
-      t = await startTestApp(target);
+      t = await startTestApp(target, { NODE_ENV: 'production' }, { beforeListen: crashRoutes });
       client = new Client(t.url);
-      await client.register(uniqueEmail('fuzz'));
+      await client.register(uniqueEmail('crash'));
     });
     after(() => t.close());
+
+    for (const path of ['/test/crash', '/test/query']) {
+      it(`answers ${path} with a bare 500 page and a reference, nothing more`, async () => {
+        const response = await client.get(path);
+        assert.equal(response.status, 500);
+        const html = await response.text();
+        assert.match(html, /Something went wrong on our side/);
+        assert.match(html, new RegExp(`Reference: ${UUID.source}`));
+        assert.doesNotMatch(
+          html,
+          /<form|<nav|<script|Sign out|@example\.dz/,
+          'bare: no session or form',
+        );
+        for (const leak of LEAKS) assert.doesNotMatch(html, leak);
+        assert.deepEqual(response.headers.getSetCookie(), []);
+
+        const json = await client.get(path, { accept: 'application/json' });
+        const body = (await json.json()) as { error: Record<string, string> };
+        assert.deepEqual(Object.keys(body.error).sort(), ['code', 'message', 'requestId']);
+        assert.equal(body.error.code, 'internal_error');
+        assert.match(body.error.requestId!, UUID);
+        for (const leak of LEAKS) assert.doesNotMatch(JSON.stringify(body), leak);
+      });
+    }
 
     it('answers malformed requests without a 5xx and without a leak', async () => {
       const token = await client.csrfToken('/files');
@@ -175,3 +145,20 @@ for (const target of databaseTargets()) {
     });
   });
 }
+
+describe('unexpected errors in development', () => {
+  it('show the stack to the developer, and only there', async () => {
+    const [pglite] = databaseTargets();
+    const t = await startTestApp(
+      pglite!,
+      { NODE_ENV: 'development' },
+      { beforeListen: crashRoutes },
+    );
+    try {
+      const html = await (await new Client(t.url).get('/test/crash')).text();
+      assert.match(html, /crash on purpose/);
+    } finally {
+      await t.close();
+    }
+  });
+});
