@@ -1,11 +1,13 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
 import { deleteExpiredSessions } from './accounts/session.js';
 import type { Config } from './config.js';
 import { type DatabaseHandle, openDatabase } from './db/connect.js';
 import { createUploadServer, type UploadServer } from './files/uploads.js';
+import { connectRedis } from './redis.js';
 import { buildServer } from './server.js';
 import { DiskBlobStore } from './storage/disk-store.js';
 import { buildAssets } from './web/assets.js';
@@ -14,15 +16,22 @@ export interface App {
   server: FastifyInstance;
   database: DatabaseHandle;
   uploads: UploadServer;
+  redis: Redis | undefined;
   /** Removes expired uploads and sessions; run on a timer and by the CLI. */
   cleanUp(): Promise<{ uploads: number }>;
   close(): Promise<void>;
 }
 
+export interface AppOptions {
+  /** Where log lines go; the tests read them from here. Standard output otherwise. */
+  logger?: FastifyBaseLogger;
+}
+
 /** Opens the database (migrating it) and the stores, then builds the server on top. */
-export async function createApp(config: Config): Promise<App> {
+export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   await database.migrate();
+  const redis = config.redisUrl ? await connectRedis(config.redisUrl) : undefined;
 
   const blobs = new DiskBlobStore(join(config.dataDir, 'blobs'));
   await blobs.init();
@@ -36,6 +45,8 @@ export async function createApp(config: Config): Promise<App> {
     db: database.db,
     blobs,
     assets,
+    redis,
+    logger: options.logger,
     uploadsFactory: (log) => {
       uploads = createUploadServer({
         db: database.db,
@@ -65,10 +76,12 @@ export async function createApp(config: Config): Promise<App> {
     server,
     database,
     uploads,
+    redis,
     cleanUp,
     async close() {
       await server.close();
       await database.close();
+      redis?.disconnect();
     },
   };
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 
@@ -18,8 +19,14 @@ export interface Config {
   passwordPepper: string;
   /** Real Postgres when set; PGlite in `dataDir/db` otherwise. */
   databaseUrl: string | undefined;
-  /** Proxies whose X-Forwarded-For we believe (addresses or CIDR ranges). */
+  /** Proxies whose X-Forwarded-For and CF-Connecting-IP we believe (addresses or CIDR ranges). */
   trustedProxies: string[];
+  /** Shared rate-limit counters (and, later, upload locks) when several instances run. */
+  redisUrl: string | undefined;
+  /** Sign-in and registration attempts allowed per client address (IPv6: per /64) a minute. */
+  authRateLimitPerMinute: number;
+  /** Argon2 hashes allowed to run at once; more wait briefly, then get 503. */
+  passwordHashConcurrency: number;
   maxUploadBytes: number;
   defaultQuotaBytes: number;
   /** Uploads left unfinished this long are removed and their space returned. */
@@ -46,6 +53,13 @@ const byteCount = (fallback: number) =>
     .transform(Number)
     .refine((n) => Number.isSafeInteger(n) && n > 0, 'must be a positive number of bytes')
     .default(fallback);
+
+const positiveCount = (what: string) =>
+  z
+    .string()
+    .regex(/^\d+$/, `must be a whole number of ${what}`)
+    .transform(Number)
+    .refine((n) => n >= 1 && n <= 100_000, `must be between 1 and 100000 ${what}`);
 
 const cidrList = z
   .string()
@@ -75,6 +89,12 @@ const schema = z.object({
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// connection URL')
     .optional(),
   TRUSTED_PROXIES: cidrList.default(['127.0.0.1/8', '::1/128']),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// connection URL')
+    .optional(),
+  AUTH_RATE_LIMIT_PER_MINUTE: positiveCount('attempts').default(5),
+  PASSWORD_HASH_CONCURRENCY: positiveCount('hashes').default(availableParallelism()),
   MAX_UPLOAD_BYTES: byteCount(10 * GIB),
   DEFAULT_QUOTA_BYTES: byteCount(5 * GIB),
   UPLOAD_EXPIRY_HOURS: z
@@ -123,6 +143,9 @@ export function loadConfig(
     passwordPepper,
     databaseUrl: vars.DATABASE_URL,
     trustedProxies: vars.TRUSTED_PROXIES,
+    redisUrl: vars.REDIS_URL,
+    authRateLimitPerMinute: vars.AUTH_RATE_LIMIT_PER_MINUTE,
+    passwordHashConcurrency: vars.PASSWORD_HASH_CONCURRENCY,
     maxUploadBytes: vars.MAX_UPLOAD_BYTES,
     defaultQuotaBytes: vars.DEFAULT_QUOTA_BYTES,
     uploadExpiryMs: vars.UPLOAD_EXPIRY_HOURS * 3600_000,

@@ -1,47 +1,60 @@
+import { en, type MessageKey } from './web/i18n/en.js';
+
 /**
- * Every expected failure, declared once: a stable code, the HTTP status it maps to and a
- * message a person understands. Domain code throws `AppError(code)`; `http/errors.ts`
- * turns it into a response. Anything else is a bug and becomes a bare 500.
+ * Every expected failure, declared once: a stable code and the HTTP status it maps to. The
+ * message a person reads is the translation `error.<code>`, so it follows their language.
+ * Domain code throws `AppError(code)`; `http/errors.tsx` turns it into a response. Anything
+ * else is a bug and becomes a bare 500.
  */
 export const ERRORS = {
-  bad_request: { status: 400, message: 'The request could not be understood.' },
-  email_invalid: { status: 400, message: 'Please enter a valid email address.' },
-  password_too_short: { status: 400, message: 'Your password must be at least 10 characters.' },
-  password_too_long: { status: 400, message: 'Your password must be at most 256 characters.' },
-  password_mismatch: { status: 400, message: 'The two passwords do not match.' },
-  email_taken: {
-    status: 409,
-    message: 'This email cannot be used to create an account. Try signing in instead.',
-  },
-  credentials_invalid: { status: 401, message: 'The email or password is incorrect.' },
-  sign_in_required: { status: 401, message: 'Please sign in to continue.' },
-  csrf_invalid: {
-    status: 403,
-    message: 'This form has expired. Please reload the page and try again.',
-  },
-  not_found: { status: 404, message: 'We could not find that page or file.' },
-  file_not_found: { status: 404, message: 'This file does not exist, or it is not yours.' },
-  upload_not_found: { status: 404, message: 'This upload does not exist, or it is not yours.' },
-  file_name_invalid: {
-    status: 400,
-    message:
-      'This file name cannot be used: it is empty, too long or contains forbidden characters.',
-  },
-  upload_length_required: { status: 400, message: 'The size of the file must be given.' },
-  file_too_large: { status: 413, message: 'This file is larger than the maximum allowed size.' },
-  quota_exceeded: { status: 413, message: 'This file does not fit in your remaining storage.' },
-  range_not_satisfiable: { status: 416, message: 'The requested part of the file does not exist.' },
-  rate_limited: { status: 429, message: 'Too many attempts. Please wait a little and try again.' },
-  server_busy: { status: 503, message: 'The server is busy. Please try again in a few seconds.' },
-} as const satisfies Record<string, { status: number; message: string }>;
+  bad_request: 400,
+  unsupported_media_type: 415,
+  method_override_refused: 400,
+  cross_site_refused: 403,
+  email_invalid: 400,
+  password_too_short: 400,
+  password_too_long: 400,
+  password_too_common: 400,
+  password_mismatch: 400,
+  current_password_invalid: 400,
+  credentials_invalid: 401,
+  sign_in_required: 401,
+  csrf_invalid: 403,
+  not_found: 404,
+  file_not_found: 404,
+  upload_not_found: 404,
+  session_not_found: 404,
+  file_name_invalid: 400,
+  upload_length_required: 400,
+  request_too_large: 413,
+  file_too_large: 413,
+  quota_exceeded: 413,
+  range_not_satisfiable: 416,
+  rate_limited: 429,
+  account_locked: 429,
+  server_busy: 503,
+  internal_error: 500,
+} as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof ERRORS;
 
+/** The translation key of a code's message; a code without one will not compile. */
+export function errorMessageKey(code: ErrorCode): MessageKey {
+  return `error.${code}`;
+}
+
 export class AppError extends Error {
   readonly status: number;
+  /** Sent as Retry-After: how long to wait before the same request can succeed. */
+  readonly retryAfterSeconds: number | undefined;
 
-  constructor(readonly code: ErrorCode) {
-    super(ERRORS[code].message);
-    this.status = ERRORS[code].status;
+  constructor(
+    readonly code: ErrorCode,
+    options: { retryAfterSeconds?: number } = {},
+  ) {
+    // English here: it is what logs and protocol bodies (tus) carry.
+    super(en[errorMessageKey(code)]);
+    this.status = ERRORS[code];
+    this.retryAfterSeconds = options.retryAfterSeconds;
   }
 }

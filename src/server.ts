@@ -2,16 +2,29 @@ import { randomUUID } from 'node:crypto';
 import compress from '@fastify/compress';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import type { Redis } from 'ioredis';
+import { accountPageRoutes } from './accounts/account-routes.js';
 import { registerSessionLoading } from './accounts/auth.js';
+import {
+  type FailureStore,
+  MemoryFailureStore,
+  RedisFailureStore,
+} from './accounts/failure-store.js';
+import { PasswordHasher } from './accounts/password.js';
 import { accountRoutes } from './accounts/routes.js';
+import { SignInThrottle } from './accounts/sign-in-throttle.js';
 import type { Config } from './config.js';
 import type { Database } from './db/connect.js';
 import { fileRoutes } from './files/routes.js';
 import type { UploadServer } from './files/uploads.js';
+import { registerCachePolicy } from './http/cache-policy.js';
+import { trustedProxyCheck } from './http/client-ip.js';
 import { registerCsrf } from './http/csrf.js';
 import { registerErrorHandling, sendEarlyFailure } from './http/errors.js';
-import { loggerOptions } from './http/logging.js';
+import { createLogger, logWhenDone } from './http/logging.js';
+import { registerRateLimits } from './http/rate-limit.js';
+import { registerRequestGuards } from './http/request-guards.js';
 import { registerSecurityHeaders } from './http/security-headers.js';
 import './http/types.js';
 import type { BlobStore } from './storage/blob-store.js';
@@ -26,6 +39,8 @@ export interface ServerParts {
   /** Builds the upload server with the server's logger. */
   uploadsFactory: (log: FastifyBaseLogger) => UploadServer;
   logger?: FastifyBaseLogger;
+  /** Shared counters for rate limits when set; this process's memory otherwise. */
+  redis?: Redis;
 }
 
 /** The Fastify instance: shared plugins in order, then each domain's routes. */
@@ -34,9 +49,9 @@ export async function buildServer(parts: ServerParts): Promise<FastifyInstance> 
   const secure = config.env === 'production';
 
   const app = Fastify({
-    ...(parts.logger
-      ? { loggerInstance: parts.logger }
-      : { logger: loggerOptions(config.logLevel) }),
+    loggerInstance: parts.logger ?? createLogger(config.logLevel),
+    // Our own line per request replaces Fastify's two (see logWhenDone).
+    logController: new LogController({ disableRequestLogging: true }),
     // Only the configured proxies may tell us the client's address; never `true`.
     trustProxy: config.trustedProxies,
     genReqId: () => randomUUID(),
@@ -51,17 +66,38 @@ export async function buildServer(parts: ServerParts): Promise<FastifyInstance> 
   app.decorate('db', parts.db);
   app.decorate('blobs', parts.blobs);
   app.decorate('assets', parts.assets);
+  app.decorate('isTrustedProxy', trustedProxyCheck(config.trustedProxies));
 
+  // Order matters: the log line is armed first, headers are set before any refusal, and
+  // cheap refusals come before anything that reads the database or hashes a password.
+  app.addHook('onRequest', async (request, reply) => logWhenDone(request, reply));
+  // Cookies are parsed before any refusal, since the refusal page reads them (CSRF secret).
   await app.register(cookie, { secret: config.secretKey });
+  registerCachePolicy(app);
+  await registerSecurityHeaders(app, secure);
+  registerRequestGuards(app);
+
+  // Forms are the only bodies we read (tus streams its own): JSON, text and anything else
+  // is refused with 415 before it is parsed.
+  app.removeAllContentTypeParsers();
   await app.register(formbody, { bodyLimit: 64 * 1024 });
   await app.register(compress, { global: true, threshold: 1024, encodings: ['br', 'gzip'] });
-  await registerSecurityHeaders(app, secure);
   registerSessionLoading(app, secure);
   await registerCsrf(app, secure, config.secretKey);
+  await registerRateLimits(app, parts.redis);
   registerErrorHandling(app);
 
+  const hasher = new PasswordHasher(config.passwordPepper, config.passwordHashConcurrency);
+  await hasher.prepare();
+  const failures: FailureStore = parts.redis
+    ? new RedisFailureStore(parts.redis)
+    : new MemoryFailureStore();
+  const accounts = { hasher, throttle: new SignInThrottle(failures, config.secretKey) };
+  app.decorate('passwords', hasher);
+
   await app.register(landingRoutes);
-  await app.register(accountRoutes);
+  await app.register(accountRoutes, accounts);
+  await app.register(accountPageRoutes, accounts);
   await app.register(fileRoutes, { uploads: parts.uploadsFactory(app.log) });
   return app;
 }

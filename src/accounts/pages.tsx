@@ -53,6 +53,7 @@ export function SignInPage(props: {
   ctx: PageContext;
   email?: string;
   next?: string;
+  notice?: string;
   errors?: string[];
 }) {
   const { ctx } = props;
@@ -60,6 +61,11 @@ export function SignInPage(props: {
   return (
     <Layout ctx={ctx} title={t('signIn.title')}>
       <h1>{t('signIn.title')}</h1>
+      {props.notice && (
+        <p class="alert" role="status">
+          {props.notice}
+        </p>
+      )}
       <ErrorList messages={props.errors ?? []} />
       <form method="post" action="/signin" class="card stack">
         <input type="hidden" name="_csrf" value={ctx.csrfToken} />

@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os';
 import { hash, verify } from '@node-rs/argon2';
 import { Semaphore } from '../concurrency.js';
 
@@ -17,9 +16,9 @@ export const ARGON2_PARAMS = {
 export const PASSWORD_MIN_LENGTH = 10;
 export const PASSWORD_MAX_LENGTH = 256;
 
-// Each hash holds 19 MiB and a core for tens of milliseconds: a flood of sign-ins must
-// queue, not exhaust memory. Waiters past the deadline are told to come back (503).
-const hashing = new Semaphore(Math.max(2, availableParallelism()), 64);
+// A few hashes' worth of waiting is "briefly"; past that the person is asked to retry.
+const QUEUE_PER_SLOT = 8;
+const MAX_WAIT_MS = 1000;
 
 /** NFKC so that the same password typed on two keyboards gives the same hash. */
 export function normalizePassword(password: string): string {
@@ -34,9 +33,7 @@ export function checkPasswordLength(password: string): 'ok' | 'too_short' | 'too
 }
 
 export async function hashPassword(password: string, pepper: string): Promise<string> {
-  return hashing.run(() =>
-    hash(normalizePassword(password), { ...ARGON2_PARAMS, secret: Buffer.from(pepper) }),
-  );
+  return hash(normalizePassword(password), { ...ARGON2_PARAMS, secret: Buffer.from(pepper) });
 }
 
 export async function verifyPassword(
@@ -44,13 +41,11 @@ export async function verifyPassword(
   password: string,
   pepper: string,
 ): Promise<boolean> {
-  return hashing.run(async () => {
-    try {
-      return await verify(phc, normalizePassword(password), { secret: Buffer.from(pepper) });
-    } catch {
-      return false;
-    }
-  });
+  try {
+    return await verify(phc, normalizePassword(password), { secret: Buffer.from(pepper) });
+  } catch {
+    return false;
+  }
 }
 
 export function needsRehash(phc: string): boolean {
@@ -58,13 +53,50 @@ export function needsRehash(phc: string): boolean {
   return !phc.startsWith(wanted);
 }
 
-let dummyHash: Promise<string> | undefined;
-
 /**
- * A hash to verify against when the email is unknown, so an unknown account costs the same
- * time as a wrong password and the answer cannot reveal which accounts exist.
+ * Every hash the server computes goes through here. Each holds 19 MiB and a core for tens
+ * of milliseconds, so at most `concurrency` run at once: a flood of sign-ins waits briefly in
+ * a bounded queue, then gets BusyError (503) instead of exhausting memory.
  */
-export function getDummyHash(pepper: string): Promise<string> {
-  dummyHash ??= hashPassword('khaznati-dummy-password-for-timing', pepper);
-  return dummyHash;
+export class PasswordHasher {
+  private readonly slots: Semaphore;
+  private dummyHash: Promise<string> | undefined;
+  /** Hashes started so far; lets tests prove that refused requests cost no hashing. */
+  hashesStarted = 0;
+
+  constructor(
+    private readonly pepper: string,
+    concurrency: number,
+  ) {
+    this.slots = new Semaphore(concurrency, concurrency * QUEUE_PER_SLOT, MAX_WAIT_MS);
+  }
+
+  hash(password: string): Promise<string> {
+    return this.slots.run(() => {
+      this.hashesStarted++;
+      return hashPassword(password, this.pepper);
+    });
+  }
+
+  verify(phc: string, password: string): Promise<boolean> {
+    return this.slots.run(() => {
+      this.hashesStarted++;
+      return verifyPassword(phc, password, this.pepper);
+    });
+  }
+
+  /**
+   * Verifies against a hash of nothing in particular, for an unknown email: it costs exactly
+   * what a wrong password costs, so the time taken cannot reveal which accounts exist.
+   */
+  async verifyAgainstDummy(password: string): Promise<false> {
+    await this.verify(await this.prepare(), password);
+    return false;
+  }
+
+  /** Computes the dummy hash at start, so the first unknown email is not slower either. */
+  prepare(): Promise<string> {
+    this.dummyHash ??= hashPassword('khaznati-dummy-password-for-timing', this.pepper);
+    return this.dummyHash;
+  }
 }

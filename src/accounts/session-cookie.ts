@@ -38,3 +38,13 @@ export function deleteSessionCookie(reply: FastifyReply, secure: boolean): void 
     expires: new Date(0),
   });
 }
+
+/**
+ * Signing out on this device: the cookie goes, and the browser is told to drop what it kept
+ * for the site (cached pages, other cookies, stored upload progress), so the next person
+ * at a shared computer finds nothing.
+ */
+export function endBrowserSession(reply: FastifyReply, secure: boolean): void {
+  deleteSessionCookie(reply, secure);
+  reply.header('Clear-Site-Data', '"cache", "cookies", "storage"');
+}

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { and, eq, lt } from 'drizzle-orm';
+import { and, desc, eq, gt, lt, ne } from 'drizzle-orm';
 import type { Database } from '../db/connect.js';
 import { sessions, users } from './tables.js';
 
@@ -106,6 +106,59 @@ export async function validateSessionToken(
 
 export async function invalidateSession(db: Database, sessionId: string): Promise<void> {
   await db.delete(sessions).where(eq(sessions.id, sessionId));
+}
+
+export interface ActiveSession {
+  id: string;
+  createdAt: Date;
+  lastSeenAt: Date;
+  userAgent: string;
+  ipPrefix: string;
+}
+
+/** A person's sessions that still open their account, most recently used first. */
+export async function listActiveSessions(
+  db: Database,
+  userId: string,
+  now = new Date(),
+): Promise<ActiveSession[]> {
+  return db
+    .select({
+      id: sessions.id,
+      createdAt: sessions.createdAt,
+      lastSeenAt: sessions.lastSeenAt,
+      userAgent: sessions.userAgent,
+      ipPrefix: sessions.ipPrefix,
+    })
+    .from(sessions)
+    .where(and(eq(sessions.userId, userId), gt(sessions.expiresAt, now)))
+    .orderBy(desc(sessions.lastSeenAt));
+}
+
+/** Ends one of the person's own sessions; false when the id is not one of theirs. */
+export async function revokeSession(
+  db: Database,
+  userId: string,
+  sessionId: string,
+): Promise<boolean> {
+  const removed = await db
+    .delete(sessions)
+    .where(and(eq(sessions.id, sessionId), eq(sessions.userId, userId)))
+    .returning({ id: sessions.id });
+  return removed.length > 0;
+}
+
+/** After a password change: every other device has to sign in with the new password. */
+export async function revokeOtherSessions(
+  db: Database,
+  userId: string,
+  keepSessionId: string,
+): Promise<void> {
+  await db.delete(sessions).where(and(eq(sessions.userId, userId), ne(sessions.id, keepSessionId)));
+}
+
+export async function revokeAllSessions(db: Database, userId: string): Promise<void> {
+  await db.delete(sessions).where(eq(sessions.userId, userId));
 }
 
 export async function deleteExpiredSessions(db: Database, now = new Date()): Promise<void> {

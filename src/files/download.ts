@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import parseRange from 'range-parser';
 import { AppError } from '../errors.js';
 import type { BlobStore, ByteRange } from '../storage/blob-store.js';
+import { downloadContentType } from './download-type.js';
 import type { FileRow } from './files.js';
 
 /**
@@ -20,7 +21,7 @@ export async function sendDownload(
   const range = requestedRange(request, file.size, etag);
 
   reply
-    .header('Content-Type', 'application/octet-stream')
+    .header('Content-Type', downloadContentType(file.name))
     .header(
       'Content-Disposition',
       contentDisposition(file.name, { fallback: asciiFallback(file.name) }),

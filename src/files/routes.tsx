@@ -1,5 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { requireUser } from '../accounts/auth.js';
+import { prepareHijackedResponse } from '../http/hijacked-response.js';
+import { logSecurityEvent } from '../http/security-log.js';
 import { pageContext, sendPage } from '../web/render.js';
 import { sendDownload } from './download.js';
 import { deleteFile, getFile, listFiles, usedBytes } from './files.js';
@@ -67,11 +69,10 @@ export async function fileRoutes(app: FastifyInstance, options: { uploads: Uploa
 
     const handler = async (request: FastifyRequest, reply: FastifyReply) => {
       uploads.bindUser(request.raw, request.user!);
-      for (const [name, value] of Object.entries(reply.getHeaders())) {
-        if (value !== undefined) reply.raw.setHeader(name, value as string);
-      }
+      prepareHijackedResponse(reply);
       reply.hijack();
       await uploads.tus.handle(request.raw, reply.raw);
+      if (reply.raw.statusCode === 404) logSecurityEvent(request, 'foreign_id', 'refused');
     };
 
     const methods = ['POST', 'HEAD', 'PATCH', 'DELETE', 'OPTIONS'] as const;

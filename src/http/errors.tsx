@@ -1,62 +1,55 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, ERRORS, type ErrorCode } from '../errors.js';
+import { renderToString } from 'preact-render-to-string';
+import { AppError, type ErrorCode, errorMessageKey } from '../errors.js';
+import { translator } from '../web/i18n/index.js';
 import { Layout } from '../web/layout.js';
 import { pageContext, sendPage } from '../web/render.js';
+import { logWhenDone, noteFailureCode } from './logging.js';
+import { setFallbackSecurityHeaders } from './security-headers.js';
+import { logSecurityEvent } from './security-log.js';
 
-interface Failure {
+export interface Failure {
   status: number;
-  code: string;
-  message: string;
+  code: ErrorCode;
+  retryAfterSeconds?: number;
 }
 
 const GENERIC_BY_STATUS: Record<number, ErrorCode> = {
   401: 'sign_in_required',
   404: 'not_found',
-  413: 'file_too_large',
+  413: 'request_too_large',
+  415: 'unsupported_media_type',
   429: 'rate_limited',
-  503: 'server_busy',
 };
 
 /** Maps what went wrong to what the person sees. Only expected failures say why. */
 export function describeFailure(error: unknown): Failure | null {
   if (error instanceof AppError) {
-    return { status: error.status, code: error.code, message: error.message };
+    return { status: error.status, code: error.code, retryAfterSeconds: error.retryAfterSeconds };
   }
   const fastifyError = error as Partial<FastifyError>;
   const status = fastifyError.statusCode;
   if (!status || status < 400 || status >= 500) return null;
 
-  if (fastifyError.code?.startsWith('FST_CSRF')) return failure('csrf_invalid');
-  const code = GENERIC_BY_STATUS[status];
-  if (code) return failure(code);
-  if (status === 415) {
-    return {
-      status,
-      code: 'unsupported_media_type',
-      message: 'This kind of request body is not accepted.',
-    };
-  }
-  return { status, code: 'bad_request', message: ERRORS.bad_request.message };
-}
-
-function failure(code: ErrorCode): Failure {
-  return { status: ERRORS[code].status, code, message: ERRORS[code].message };
+  if (fastifyError.code?.startsWith('FST_CSRF')) return { status: 403, code: 'csrf_invalid' };
+  return { status, code: GENERIC_BY_STATUS[status] ?? 'bad_request' };
 }
 
 export function sendFailure(request: FastifyRequest, reply: FastifyReply, failure: Failure) {
+  if (failure.retryAfterSeconds) reply.header('Retry-After', String(failure.retryAfterSeconds));
   if (!wantsHtml(request)) {
+    const message = translator('en')(errorMessageKey(failure.code));
     return reply
       .code(failure.status)
       .type('application/json; charset=utf-8')
-      .send({ error: { code: failure.code, message: failure.message, requestId: request.id } });
+      .send({ error: { code: failure.code, message, requestId: request.id } });
   }
   const ctx = pageContext(request, reply);
   return sendPage(
     reply,
     <Layout ctx={ctx} title={ctx.t('error.title')}>
       <h1>{ctx.t('error.title')}</h1>
-      <p>{failure.message}</p>
-      {failure.status >= 500 && <p class="muted">{ctx.t('error.reference', { id: request.id })}</p>}
+      <p>{ctx.t(errorMessageKey(failure.code))}</p>
       <p>
         <a href="/">{ctx.t('error.back')}</a>
       </p>
@@ -66,40 +59,88 @@ export function sendFailure(request: FastifyRequest, reply: FastifyReply, failur
 }
 
 /**
+ * A bug or an outage. The page is bare (nothing about the visitor, no session, no form),
+ * gives a reference to quote, and tells nothing of the cause: the details stay in the log.
+ * Only a developer's own machine shows the stack.
+ */
+function sendInternalError(request: FastifyRequest, reply: FastifyReply, error: unknown) {
+  const t = translator('en');
+  const message = t('error.internal_error');
+  reply.code(500).removeHeader('Set-Cookie');
+  if (!wantsHtml(request)) {
+    return reply
+      .type('application/json; charset=utf-8')
+      .send({ error: { code: 'internal_error', message, requestId: request.id } });
+  }
+  const detail = request.server.config.env === 'development' ? String(error) : '';
+  const page = (
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <title>{t('error.title')}</title>
+      </head>
+      <body>
+        <h1>{t('error.title')}</h1>
+        <p>{message}</p>
+        <p>{t('error.reference', { id: request.id })}</p>
+        {detail && <pre>{(error as Error).stack ?? detail}</pre>}
+        <p>
+          <a href="/">{t('error.back')}</a>
+        </p>
+      </body>
+    </html>
+  );
+  return reply.type('text/html; charset=utf-8').send(`<!doctype html>${renderToString(page)}`);
+}
+
+/**
  * For errors raised before any hook ran (a malformed or over-long URL): no page, since
- * nothing about the visitor is known yet, just the message.
+ * nothing about the visitor is known yet, just the message, with the strict headers.
  */
 export function sendEarlyFailure(error: unknown, request: FastifyRequest, reply: FastifyReply) {
-  const known = describeFailure(error) ?? failure('bad_request');
+  logWhenDone(request, reply);
+  setFallbackSecurityHeaders(reply, request.server.config.env === 'production');
+  const known = describeFailure(error) ?? { status: 400, code: 'bad_request' };
+  const message = translator('en')(errorMessageKey(known.code));
   if (wantsHtml(request)) {
-    return reply.code(known.status).type('text/plain; charset=utf-8').send(known.message);
+    return reply.code(known.status).type('text/plain; charset=utf-8').send(message);
   }
   return reply
     .code(known.status)
     .type('application/json; charset=utf-8')
-    .send({ error: { code: known.code, message: known.message, requestId: request.id } });
+    .send({ error: { code: known.code, message, requestId: request.id } });
 }
 
 export function registerErrorHandling(app: FastifyInstance) {
   app.setErrorHandler((error, request, reply) => {
-    const known = describeFailure(error);
-    if (known) {
-      request.log.info(
-        { category: 'http', code: known.code, status: known.status },
-        'request refused',
-      );
-      return sendFailure(request, reply, known);
+    try {
+      return handleError(error, request, reply);
+    } catch (renderError) {
+      // Even the error page failed: Fastify's fallback would echo the message, so answer here.
+      request.log.error({ category: 'http', err: renderError }, 'error page failed');
+      return reply
+        .code(500)
+        .type('text/plain; charset=utf-8')
+        .send(translator('en')('error.internal_error'));
     }
-    // A bug or an outage: the details stay in the log, the person gets a reference to quote.
-    request.log.error({ category: 'http', err: error }, 'unexpected error');
-    return sendFailure(request, reply, {
-      status: 500,
-      code: 'internal_error',
-      message: 'Something went wrong on our side. Please try again.',
-    });
   });
 
-  app.setNotFoundHandler((request, reply) => sendFailure(request, reply, failure('not_found')));
+  app.setNotFoundHandler((request, reply) => {
+    noteFailureCode(reply, 'not_found');
+    return sendFailure(request, reply, { status: 404, code: 'not_found' });
+  });
+}
+
+function handleError(error: unknown, request: FastifyRequest, reply: FastifyReply) {
+  const known = describeFailure(error);
+  if (!known) {
+    request.log.error({ category: 'http', err: error }, 'unexpected error');
+    return sendInternalError(request, reply, error);
+  }
+  noteFailureCode(reply, known.code);
+  if (known.code === 'csrf_invalid') logSecurityEvent(request, 'csrf_refused', 'refused');
+  if (known.code === 'file_not_found') logSecurityEvent(request, 'foreign_id', 'refused');
+  return sendFailure(request, reply, known);
 }
 
 function wantsHtml(request: FastifyRequest): boolean {

@@ -1,3 +1,4 @@
+import type { PasswordHasher } from '../accounts/password.js';
 import type { Session, SessionUser } from '../accounts/session.js';
 import type { Config } from '../config.js';
 import type { Database } from '../db/connect.js';
@@ -10,6 +11,10 @@ declare module 'fastify' {
     db: Database;
     blobs: BlobStore;
     assets: AssetCatalog;
+    /** Whether an address is one of TRUSTED_PROXIES (see http/client-ip.ts). */
+    isTrustedProxy(address: string): boolean;
+    /** The one gate every Argon2 hash passes through (bounded; see accounts/password.ts). */
+    passwords: PasswordHasher;
   }
   interface FastifyRequest {
     user: SessionUser | null;

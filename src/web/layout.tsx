@@ -38,6 +38,7 @@ export function Layout(props: {
             {ctx.user ? (
               <>
                 <a href="/files">{t('nav.files')}</a>
+                <a href="/account">{t('nav.account')}</a>
                 <form method="post" action="/signout" class="inline">
                   <input type="hidden" name="_csrf" value={ctx.csrfToken} />
                   <button type="submit" class="link">

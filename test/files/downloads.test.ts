@@ -29,7 +29,7 @@ for (const target of databaseTargets()) {
     it('sends the whole file as an attachment with length, ETag and the UTF-8 name', async () => {
       const response = await owner.get(`/files/${id}/download`);
       assert.equal(response.status, 200);
-      assert.equal(response.headers.get('content-type'), 'application/octet-stream');
+      assert.equal(response.headers.get('content-type'), 'application/pdf');
       assert.equal(response.headers.get('content-length'), String(data.length));
       assert.equal(response.headers.get('accept-ranges'), 'bytes');
       assert.match(response.headers.get('etag') ?? '', /^"[0-9a-f]{32}"$/);

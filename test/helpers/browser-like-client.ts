@@ -67,7 +67,15 @@ export class Client {
     return match[1]!;
   }
 
+  /** What a person does: fills in the registration form, then signs in where it leads. */
   async register(email: string, password = 'correct horse battery'): Promise<Response> {
+    const registered = await this.submitRegistration(email, password);
+    if (registered.headers.get('location') !== '/signin?registered=1') return registered;
+    return this.signIn(email, password);
+  }
+
+  /** The registration form alone; the answer is the same whether the email is new or not. */
+  submitRegistration(email: string, password = 'correct horse battery'): Promise<Response> {
     return this.submit('/register', '/register', {
       email,
       password,
