@@ -5,9 +5,9 @@ type RawHeaders = OutgoingHttpHeaders | (string | string[] | number)[] | undefin
 
 /**
  * Readies the raw response for a handler that writes it itself (tus): the headers every
- * response carries are copied over, since Fastify's own sending is bypassed; CORS headers
- * the handler adds are dropped, since no other origin is allowed; and a body without a
- * Content-Type is marked as UTF-8 text, so a browser never has to guess.
+ * response carries are copied over, since Fastify's own sending is bypassed, and the CORS
+ * headers the handler adds are dropped, since no other origin is allowed. (tus bodies
+ * already say `text/plain;charset=UTF-8`: @tus/server builds them as fetch Responses.)
  */
 export function prepareHijackedResponse(reply: FastifyReply): void {
   const raw = reply.raw;
@@ -21,10 +21,6 @@ export function prepareHijackedResponse(reply: FastifyReply): void {
     const headers = withoutCors(rest[headerIndex] as RawHeaders);
     for (const name of raw.getHeaderNames()) {
       if (name.startsWith('access-control-')) raw.removeHeader(name);
-    }
-    const merged = { ...raw.getHeaders(), ...headers };
-    if (Number(merged['content-length'] ?? 0) > 0 && !merged['content-type']) {
-      headers['content-type'] = 'text/plain; charset=utf-8';
     }
     return headerIndex === 1 ? writeHead(status, rest[0], headers) : writeHead(status, headers);
   }) as typeof raw.writeHead;

@@ -17,6 +17,9 @@ import { median, ProxiedClient } from './support.js';
 
 const TRIES = 30;
 const TOLERANCE_MS = 20;
+// Other work on a shared machine can upset one round; a real leak (a skipped Argon2 hash,
+// tens of milliseconds) shows in every round.
+const ROUNDS = 3;
 const stripValues = (html: string) => html.replace(/value="[^"]*"/g, '');
 
 /** What a visitor can observe about an answer, apart from its timing. */
@@ -58,6 +61,22 @@ async function interleavedMedians(
   return { a: median(a), b: median(b) };
 }
 
+async function assertSameTiming(
+  context: { diagnostic(message: string): void },
+  labels: [string, string],
+  one: (i: number) => Promise<number>,
+  other: (i: number) => Promise<number>,
+) {
+  const rounds: string[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const { a, b } = await interleavedMedians(one, other);
+    rounds.push(`${labels[0]} ${a.toFixed(1)} ms, ${labels[1]} ${b.toFixed(1)} ms`);
+    context.diagnostic(rounds.at(-1)!);
+    if (Math.abs(a - b) <= TOLERANCE_MS) return;
+  }
+  assert.fail(`medians ${TOLERANCE_MS}+ ms apart in every round: ${rounds.join('; ')}`);
+}
+
 for (const target of databaseTargets()) {
   describe(`account enumeration on ${target.name}`, () => {
     let t: TestApp;
@@ -85,13 +104,12 @@ for (const target of databaseTargets()) {
       const signIn = (email: string) =>
         timedPost(t, '/signin', { email, password: 'not the password 1' });
       await signIn(uniqueEmail('warm-up'));
-      const { a, b } = await interleavedMedians(
+      await assertSameTiming(
+        context,
+        ['known', 'unknown'],
         (i) => signIn(known[i]!),
         () => signIn(uniqueEmail('nobody')),
       );
-      const summary = `known ${a.toFixed(1)} ms, unknown ${b.toFixed(1)} ms`;
-      context.diagnostic(summary);
-      assert.ok(Math.abs(a - b) <= TOLERANCE_MS, summary);
     });
 
     it('answers registering a taken email exactly like registering a new one', async () => {
@@ -111,13 +129,12 @@ for (const target of databaseTargets()) {
           passwordConfirmation: 'a fresh passphrase',
         });
       await register(uniqueEmail('warm-up'));
-      const { a, b } = await interleavedMedians(
+      await assertSameTiming(
+        context,
+        ['taken', 'new'],
         (i) => register(known[i]!),
         () => register(uniqueEmail('new')),
       );
-      const summary = `taken ${a.toFixed(1)} ms, new ${b.toFixed(1)} ms`;
-      context.diagnostic(summary);
-      assert.ok(Math.abs(a - b) <= TOLERANCE_MS, summary);
     });
 
     it('still gets a person who registers normally into their files, by signing in', async () => {
