@@ -41,14 +41,6 @@ export class DiskBlobStore implements BlobStore {
     }
   }
 
-  /**
-   * Takes over a file already on the same disk (a finished upload) without copying it.
-   * It is flushed first, so a crash never leaves a blob that is shorter than its row says.
-   */
-  async importFile(key: string, path: string): Promise<void> {
-    await this.adopt(path, this.pathOf(key));
-  }
-
   private async adopt(path: string, target: string): Promise<void> {
     const handle = await open(path, 'r');
     try {
