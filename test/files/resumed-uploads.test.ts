@@ -189,5 +189,24 @@ for (const target of databaseTargets()) {
         .where(eq(files.name, 'finished.bin'));
       assert.equal(rows.length, 1, 'made once');
     });
+
+    it('removes an upload left past its expiry, with its blob', async () => {
+      const location = await create(S * 2, 'abandoned.bin');
+      assert.equal((await patch(location, 0, randomFile(1000))).status, 204);
+      const id = location.split('/').pop()!;
+      const [row] = await t.app.database.db.select().from(uploads).where(eq(uploads.id, id));
+      await t.app.database.db
+        .update(uploads)
+        .set({ expiresAt: new Date(Date.now() - 1000) })
+        .where(eq(uploads.id, id));
+
+      assert.equal((await t.app.cleanUp()).uploads, 1);
+      assert.equal(await t.app.blobs.stat(row!.blobKey), null, 'the blob is gone');
+      const head = await client.request(location, {
+        method: 'HEAD',
+        headers: { 'tus-resumable': '1.0.0' },
+      });
+      assert.equal(head.status, 404);
+    });
   });
 }
