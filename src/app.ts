@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
@@ -9,7 +9,11 @@ import { type DatabaseHandle, openDatabase } from './db/connect.js';
 import { createUploadServer, type UploadServer } from './files/uploads.js';
 import { connectRedis } from './redis.js';
 import { buildServer } from './server.js';
+import type { BlobCodec } from './storage/blob-codec.js';
+import type { BlobStore } from './storage/blob-store.js';
 import { DiskBlobStore } from './storage/disk-store.js';
+import { EncryptingCodec } from './storage/encrypting-codec.js';
+import { PlainCodecForBenchmarks } from './storage/plain-codec.js';
 import { buildAssets } from './web/assets.js';
 
 export interface App {
@@ -17,6 +21,8 @@ export interface App {
   database: DatabaseHandle;
   uploads: UploadServer;
   redis: Redis | undefined;
+  blobs: BlobStore;
+  codec: BlobCodec;
   /** Removes expired uploads and sessions; run on a timer and by the CLI. */
   cleanUp(): Promise<{ uploads: number }>;
   close(): Promise<void>;
@@ -25,6 +31,18 @@ export interface App {
 export interface AppOptions {
   /** Where log lines go; the tests read them from here. Standard output otherwise. */
   logger?: FastifyBaseLogger;
+  /**
+   * Benchmarks only: the same upload and download path, storing plaintext, to measure what
+   * encryption costs. Deliberately not a setting: no variable or flag reaches it.
+   */
+  benchmarkWithoutEncryption?: boolean;
+}
+
+/** Where file bytes are kept; the key commands of the CLI open it too. */
+export async function openBlobStore(config: Config): Promise<DiskBlobStore> {
+  const blobs = new DiskBlobStore(join(config.dataDir, 'blobs'));
+  await blobs.init();
+  return blobs;
 }
 
 /** Opens the database (migrating it) and the stores, then builds the server on top. */
@@ -33,10 +51,12 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   await database.migrate();
   const redis = config.redisUrl ? await connectRedis(config.redisUrl) : undefined;
 
-  const blobs = new DiskBlobStore(join(config.dataDir, 'blobs'));
-  await blobs.init();
-  const stagingDir = join(config.dataDir, 'uploads');
-  await mkdir(stagingDir, { recursive: true });
+  const blobs = await openBlobStore(config);
+  const codec = options.benchmarkWithoutEncryption
+    ? new PlainCodecForBenchmarks(blobs)
+    : new EncryptingCodec(blobs, config.masterKeys);
+  // Uploads used to be staged there in plaintext; their rows are gone (migration 0001).
+  await rm(join(config.dataDir, 'uploads'), { recursive: true, force: true });
 
   const assets = await buildAssets();
   let uploads!: UploadServer;
@@ -44,6 +64,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     config,
     db: database.db,
     blobs,
+    codec,
     assets,
     redis,
     logger: options.logger,
@@ -51,7 +72,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       uploads = createUploadServer({
         db: database.db,
         blobs,
-        stagingDir,
+        codec,
         maxUploadBytes: config.maxUploadBytes,
         expiryMs: config.uploadExpiryMs,
         log,
@@ -77,6 +98,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     database,
     uploads,
     redis,
+    blobs,
+    codec,
     cleanUp,
     async close() {
       await server.close();

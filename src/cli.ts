@@ -2,18 +2,28 @@
 import 'dotenv/config';
 import { ConfigError, loadConfig } from './config.js';
 import { openDatabase } from './db/connect.js';
+import { rotateKeys, verifyFiles } from './files/key-commands.js';
+import { generateMasterKeyEntry } from './storage/encryption/index.js';
 
 const USAGE = `Usage: khaznati <command>
 
 Commands:
-  migrate   apply database migrations not yet applied (they also run at start)
-  cleanup   remove expired uploads and sessions, and report what was removed
+  migrate         apply database migrations not yet applied (they also run at start)
+  cleanup         remove expired uploads and sessions, and report what was removed
+  keys generate   print a new master key entry to put first in KHAZNATI_MASTER_KEYS
+  keys rotate     re-wrap every file's data key under the newest master key
+  keys verify     decrypt every file, list the damaged ones (exit code 1 if any)
 `;
 
-async function run(command: string | undefined): Promise<number> {
+async function run(command: string | undefined, argument?: string): Promise<number> {
   if (!command || command === 'help' || command === '--help') {
     process.stdout.write(USAGE);
     return command ? 0 : 2;
+  }
+  // Needs no configuration: it is how the first key is made.
+  if (command === 'keys' && argument === 'generate') {
+    console.log(generateMasterKeyEntry());
+    return 0;
   }
   const config = loadConfig(process.env, {
     warn: (message) => console.warn(`warning: ${message}`),
@@ -36,13 +46,37 @@ async function run(command: string | undefined): Promise<number> {
     return 0;
   }
 
-  console.error(`Unknown command: ${command}\n`);
+  if (command === 'keys' && (argument === 'rotate' || argument === 'verify')) {
+    const { openBlobStore } = await import('./app.js');
+    const database = await openDatabase(config);
+    await database.migrate();
+    const stop = new AbortController();
+    process.once('SIGINT', () => stop.abort());
+    try {
+      const parts = {
+        db: database.db,
+        blobs: await openBlobStore(config),
+        ring: config.masterKeys,
+        say: (line: string) => console.log(line),
+        signal: stop.signal,
+      };
+      if (argument === 'rotate') {
+        const result = await rotateKeys(parts);
+        return result.failed.length > 0 || result.interrupted ? 1 : 0;
+      }
+      return (await verifyFiles(parts)).damaged.length > 0 ? 1 : 0;
+    } finally {
+      await database.close();
+    }
+  }
+
+  console.error(`Unknown command: ${[command, argument].filter(Boolean).join(' ')}\n`);
   process.stdout.write(USAGE);
   return 2;
 }
 
 try {
-  process.exitCode = await run(process.argv[2]);
+  process.exitCode = await run(process.argv[2], process.argv[3]);
 } catch (error) {
   if (error instanceof ConfigError) {
     console.error(`Configuration error: ${error.message}`);

@@ -4,6 +4,13 @@ import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import {
+  loadOrCreateDevKeys,
+  MASTER_KEYS_VARIABLE,
+  MasterKeyInvalidError,
+  type MasterKeyRing,
+  parseMasterKeys,
+} from './storage/encryption/index.js';
 
 export type Environment = 'development' | 'production' | 'test';
 
@@ -17,6 +24,8 @@ export interface Config {
   secretKey: string;
   /** The Argon2 secret (pepper) mixed into every password hash. Never logged. */
   passwordPepper: string;
+  /** Master keys that wrap every file's data key, newest first. They print as ids only. */
+  masterKeys: MasterKeyRing;
   /** Real Postgres when set; PGlite in `dataDir/db` otherwise. */
   databaseUrl: string | undefined;
   /** Proxies whose X-Forwarded-For and CF-Connecting-IP we believe (addresses or CIDR ranges). */
@@ -84,6 +93,8 @@ const schema = z.object({
   DATA_DIR: z.string().min(1).default('./data'),
   SECRET_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
   SECURITY_PASSWORD_SALT: z.string().min(16, 'must be at least 16 characters').optional(),
+  // Parsed below by parseMasterKeys, whose messages never quote a key.
+  KHAZNATI_MASTER_KEYS: z.string().optional(),
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// connection URL')
@@ -133,6 +144,7 @@ export function loadConfig(
   const passwordPepper =
     vars.SECURITY_PASSWORD_SALT ??
     developmentSecret('SECURITY_PASSWORD_SALT', dataDir, production, options.warn);
+  const masterKeys = readMasterKeys(vars.KHAZNATI_MASTER_KEYS, dataDir, production, options.warn);
 
   return {
     env: vars.NODE_ENV,
@@ -141,6 +153,7 @@ export function loadConfig(
     dataDir,
     secretKey,
     passwordPepper,
+    masterKeys,
     databaseUrl: vars.DATABASE_URL,
     trustedProxies: vars.TRUSTED_PROXIES,
     redisUrl: vars.REDIS_URL,
@@ -174,6 +187,36 @@ function developmentSecret(
     writeFileSync(file, value, { mode: 0o600, flag: 'wx' });
     warn?.(`${variable} is not set: generated one for development and kept it in DATA_DIR`);
     return value;
+  }
+}
+
+/**
+ * KHAZNATI_MASTER_KEYS when set; outside production a key generated once into
+ * DATA_DIR/secrets. Losing the key loses every file, hence the louder warning.
+ */
+function readMasterKeys(
+  text: string | undefined,
+  dataDir: string,
+  production: boolean,
+  warn?: (message: string) => void,
+): MasterKeyRing {
+  try {
+    if (text !== undefined) return parseMasterKeys(text);
+    if (production) {
+      throw new ConfigError(MASTER_KEYS_VARIABLE, 'is required when NODE_ENV=production');
+    }
+    const dev = loadOrCreateDevKeys(dataDir);
+    if (dev.created) {
+      warn?.(
+        `${MASTER_KEYS_VARIABLE} is not set: generated a master key for development and kept ` +
+          'it in DATA_DIR/secrets; without it the files stored here cannot be read',
+      );
+    }
+    return dev.ring;
+  } catch (error) {
+    if (!(error instanceof MasterKeyInvalidError)) throw error;
+    const problem = error.message.replace(new RegExp(`^${MASTER_KEYS_VARIABLE}:? `), '');
+    throw new ConfigError(MASTER_KEYS_VARIABLE, problem);
   }
 }
 

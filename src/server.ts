@@ -27,6 +27,7 @@ import { registerRateLimits } from './http/rate-limit.js';
 import { registerRequestGuards } from './http/request-guards.js';
 import { registerSecurityHeaders } from './http/security-headers.js';
 import './http/types.js';
+import type { BlobCodec } from './storage/blob-codec.js';
 import type { BlobStore } from './storage/blob-store.js';
 import type { AssetCatalog } from './web/assets.js';
 import { landingRoutes } from './web/landing.js';
@@ -35,6 +36,8 @@ export interface ServerParts {
   config: Config;
   db: Database;
   blobs: BlobStore;
+  /** How file bytes are sealed in `blobs`: encrypted, or plaintext in benchmarks only. */
+  codec: BlobCodec;
   assets: AssetCatalog;
   /** Builds the upload server with the server's logger. */
   uploadsFactory: (log: FastifyBaseLogger) => UploadServer;
@@ -98,6 +101,6 @@ export async function buildServer(parts: ServerParts): Promise<FastifyInstance> 
   await app.register(landingRoutes);
   await app.register(accountRoutes, accounts);
   await app.register(accountPageRoutes, accounts);
-  await app.register(fileRoutes, { uploads: parts.uploadsFactory(app.log) });
+  await app.register(fileRoutes, { uploads: parts.uploadsFactory(app.log), codec: parts.codec });
   return app;
 }

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { requireUser } from '../accounts/auth.js';
 import { prepareHijackedResponse } from '../http/hijacked-response.js';
 import { logSecurityEvent } from '../http/security-log.js';
+import type { BlobCodec } from '../storage/blob-codec.js';
 import { pageContext, sendPage } from '../web/render.js';
 import { sendDownload } from './download.js';
 import { deleteFile, getFile, listFiles, usedBytes } from './files.js';
@@ -10,8 +11,14 @@ import { UPLOADS_PATH, type UploadServer } from './uploads.js';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-export async function fileRoutes(app: FastifyInstance, options: { uploads: UploadServer }) {
-  const { uploads } = options;
+export interface FileRouteOptions {
+  uploads: UploadServer;
+  /** Encrypts uploads and decrypts downloads over `app.blobs`. */
+  codec: BlobCodec;
+}
+
+export async function fileRoutes(app: FastifyInstance, options: FileRouteOptions) {
+  const { uploads, codec } = options;
 
   app.get('/files', { preHandler: requireUser }, async (request, reply) => {
     const user = request.user!;
@@ -33,15 +40,19 @@ export async function fileRoutes(app: FastifyInstance, options: { uploads: Uploa
     );
   });
 
-  app.get<{ Params: { id: string } }>(
-    '/files/:id/download',
+  app.route<{ Params: { id: string } }>({
+    // HEAD is declared rather than derived from GET: the derived one answers
+    // Content-Length: 0, and a download manager reads the size from HEAD.
+    method: ['GET', 'HEAD'],
+    url: '/files/:id/download',
     // Already-compressed photos and archives gain nothing, and Content-Length must stay.
-    { preHandler: requireUser, compress: false },
-    async (request, reply) => {
+    compress: false,
+    preHandler: requireUser,
+    handler: async (request, reply) => {
       const file = await getFile(app.db, request.user!.id, request.params.id);
-      return sendDownload(request, reply, file, app.blobs);
+      return sendDownload(request, reply, file, codec);
     },
-  );
+  });
 
   app.post<{ Params: { id: string } }>(
     '/files/:id/delete',

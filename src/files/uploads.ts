@@ -1,30 +1,22 @@
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { rm } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
-import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { FileStore } from '@tus/file-store';
-import { EVENTS, Server } from '@tus/server';
-import { and, eq, lt } from 'drizzle-orm';
+import { ERRORS, Server } from '@tus/server';
 import type { FastifyBaseLogger } from 'fastify';
 import type { SessionUser } from '../accounts/session.js';
-import { users } from '../accounts/tables.js';
 import type { Database } from '../db/connect.js';
 import { AppError, type ErrorCode } from '../errors.js';
-import { newBlobKey } from '../storage/blob-store.js';
-import type { DiskBlobStore } from '../storage/disk-store.js';
-import { usedBytes } from './files.js';
+import type { BlobCodec } from '../storage/blob-codec.js';
+import type { BlobStore } from '../storage/blob-store.js';
+import { EncryptedUploadStore } from './encrypted-upload-store.js';
 import { validateFileName } from './names.js';
-import { files, uploads } from './tables.js';
+import { completeUpload, ownsUpload, reserveUpload } from './upload-rows.js';
 
 export const UPLOADS_PATH = '/uploads';
 const UPLOAD_ID_SHAPE = /^[0-9a-f]{32}$/;
 
 export interface UploadServerOptions {
   db: Database;
-  blobs: DiskBlobStore;
-  stagingDir: string;
+  blobs: BlobStore;
+  codec: BlobCodec;
   maxUploadBytes: number;
   expiryMs: number;
   log: FastifyBaseLogger;
@@ -34,8 +26,8 @@ export interface UploadServer {
   tus: Server;
   /** Binds a request to the signed-in user before tus handles it. */
   bindUser(request: IncomingMessage, user: SessionUser): void;
-  /** Removes uploads left unfinished past their expiry; returns how many. */
-  removeExpired(now?: Date): Promise<number>;
+  /** Removes uploads left unfinished past their expiry, with their blobs; returns how many. */
+  removeExpired(): Promise<number>;
 }
 
 /** A tus-compatible refusal: @tus/server sends `body` with `status_code`. */
@@ -45,11 +37,14 @@ function refusal(code: ErrorCode) {
 }
 
 export function createUploadServer(options: UploadServerOptions): UploadServer {
-  const { db, blobs } = options;
+  const { db } = options;
   const owners = new WeakMap<IncomingMessage, SessionUser>();
-  const datastore = new FileStore({
-    directory: options.stagingDir,
-    expirationPeriodInMilliseconds: options.expiryMs,
+  const datastore = new EncryptedUploadStore({
+    db,
+    blobs: options.blobs,
+    codec: options.codec,
+    expiryMs: options.expiryMs,
+    log: options.log,
   });
 
   function ownerOf(req: { runtime?: { node?: { req: unknown } } }): SessionUser {
@@ -76,11 +71,7 @@ export function createUploadServer(options: UploadServerOptions): UploadServer {
       const user = ownerOf(req);
       if (req.method === 'POST' || req.method === 'OPTIONS') return;
       // Another user's upload id is answered exactly like one that does not exist.
-      const [row] = await db
-        .select({ id: uploads.id })
-        .from(uploads)
-        .where(and(eq(uploads.id, uploadId), eq(uploads.userId, user.id)));
-      if (!row) throw refusal('upload_not_found');
+      if (!(await ownsUpload(db, user.id, uploadId))) throw refusal('upload_not_found');
     },
 
     async onUploadCreate(req, upload) {
@@ -93,96 +84,39 @@ export function createUploadServer(options: UploadServerOptions): UploadServer {
       } catch {
         throw refusal('file_name_invalid');
       }
-      const size = upload.size;
-
-      await db.transaction(async (tx) => {
-        // Locking the user's row serialises concurrent creations, so two uploads cannot
-        // both squeeze into the same remaining space.
-        const [owner] = await tx
-          .select({ quotaBytes: users.quotaBytes })
-          .from(users)
-          .where(eq(users.id, user.id))
-          .for('update');
-        if (!owner) throw refusal('sign_in_required');
-        const used = await usedBytes(tx as unknown as Database, user.id);
-        if (used + size > owner.quotaBytes) throw refusal('quota_exceeded');
-        await tx.insert(uploads).values({
-          id: upload.id,
-          userId: user.id,
-          name,
-          length: size,
-          expiresAt: new Date(Date.now() + options.expiryMs),
-        });
+      await reserveUpload(db, {
+        id: upload.id,
+        userId: user.id,
+        name,
+        length: upload.size,
+        expiresAt: new Date(Date.now() + options.expiryMs),
       });
       return {};
     },
 
+    // The SHA-256 was computed as the bytes arrived and the blob is already final: the
+    // upload only has to become a file.
     async onUploadFinish(req, upload) {
-      const user = ownerOf(req);
-      await completeUpload(upload.id, user.id);
+      ownerOf(req);
+      await completeUpload(db, upload.id);
       return {};
     },
 
     async onResponseError(_req, error) {
+      // Without creation-defer-length tus would answer 501; the length is simply required.
+      if (error === ERRORS.UNSUPPORTED_CREATION_DEFER_LENGTH_EXTENSION) {
+        return refusal('upload_length_required');
+      }
+      if (error instanceof AppError) return refusal(error.code);
       if ('status_code' in error) return undefined;
       options.log.error({ category: 'upload', err: error }, 'upload failed');
       return { status_code: 500, body: 'Something went wrong on our side. Please try again.\n' };
     },
   });
 
-  tus.on(EVENTS.POST_TERMINATE, (_req, _res, id) => {
-    db.delete(uploads)
-      .where(eq(uploads.id, id))
-      .catch((err) => options.log.error({ category: 'upload', err }, 'could not forget upload'));
-  });
-
-  /**
-   * The upload's bytes become a blob and the upload row becomes a file row. The bytes are
-   * flushed and moved before the row exists, so a row never points at partial bytes; a crash
-   * in between leaves only an orphan blob for cleanup.
-   */
-  async function completeUpload(uploadId: string, userId: string) {
-    const [pending] = await db
-      .select()
-      .from(uploads)
-      .where(and(eq(uploads.id, uploadId), eq(uploads.userId, userId)));
-    if (!pending) throw refusal('upload_not_found');
-
-    const staged = join(options.stagingDir, uploadId);
-    const hash = createHash('sha256');
-    await pipeline(createReadStream(staged), hash);
-    const blobKey = newBlobKey();
-    await blobs.importFile(blobKey, staged);
-
-    await db.transaction(async (tx) => {
-      await tx.insert(files).values({
-        userId,
-        name: pending.name,
-        size: pending.length,
-        blobKey,
-        sha256: hash.digest('hex'),
-      });
-      await tx.delete(uploads).where(eq(uploads.id, uploadId));
-    });
-    await rm(`${staged}.json`, { force: true });
-  }
-
-  async function removeExpired(now = new Date()): Promise<number> {
-    const expired = await db
-      .delete(uploads)
-      .where(lt(uploads.expiresAt, now))
-      .returning({ id: uploads.id });
-    for (const { id } of expired) {
-      await rm(join(options.stagingDir, id), { force: true });
-      await rm(join(options.stagingDir, `${id}.json`), { force: true });
-    }
-    await tus.cleanUpExpiredUploads().catch(() => 0);
-    return expired.length;
-  }
-
   return {
     tus,
     bindUser: (request, user) => owners.set(request, user),
-    removeExpired,
+    removeExpired: () => tus.cleanUpExpiredUploads(),
   };
 }

@@ -1,6 +1,4 @@
 import assert from 'node:assert/strict';
-import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { eq } from 'drizzle-orm';
 import { Upload } from 'tus-js-client';
@@ -13,6 +11,7 @@ import {
   fileIdFromListing,
   randomFile,
   sha256,
+  storedBlobs,
   tusHeaders,
   uploadWithTus,
 } from '../helpers/uploads.js';
@@ -131,13 +130,13 @@ for (const target of databaseTargets()) {
       ['absurdly large', '99999999999999999999999', 400],
     ] as const) {
       it(`refuses an Upload-Length that is ${label} (${status}) before storing anything`, async () => {
-        const before = await readdir(join(t.dataDir, 'uploads'));
+        const before = await storedBlobs(t);
         const response = await createUpload(alice, {
           'upload-length': length,
           'upload-metadata': `filename ${Buffer.from('a.txt').toString('base64')}`,
         });
         assert.equal(response.status, status);
-        assert.deepEqual(await readdir(join(t.dataDir, 'uploads')), before);
+        assert.deepEqual(await storedBlobs(t), before);
       });
     }
 
@@ -242,13 +241,15 @@ for (const target of databaseTargets()) {
       assert.equal(response.status, 404);
     });
 
-    it('terminates an upload: its staged bytes and row are removed', async () => {
+    it('terminates an upload: its stored bytes and row are removed', async () => {
       const created = await createUpload(alice, {
         'upload-length': '10',
         'upload-metadata': `filename ${Buffer.from('gone.txt').toString('base64')}`,
       });
       const location = created.headers.get('location')!;
       const id = location.split('/').pop()!;
+      const [pending] = await t.app.database.db.select().from(uploads).where(eq(uploads.id, id));
+      assert.ok((await storedBlobs(t)).includes(pending!.blobKey), 'the upload has a blob');
       const response = await alice.request(location, {
         method: 'DELETE',
         headers: { ...(await tusHeaders(alice)), 'tus-resumable': '1.0.0' },
@@ -257,7 +258,7 @@ for (const target of databaseTargets()) {
       await new Promise((resolve) => setTimeout(resolve, 50));
       const rows = await t.app.database.db.select().from(uploads).where(eq(uploads.id, id));
       assert.equal(rows.length, 0);
-      assert.ok(!(await readdir(join(t.dataDir, 'uploads'))).includes(id));
+      assert.ok(!(await storedBlobs(t)).includes(pending!.blobKey));
     });
 
     it('refuses a PATCH body longer than the declared length and keeps nothing past it', async () => {

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Upload } from 'tus-js-client';
 import type { Client } from './browser-like-client.js';
+import type { TestApp } from './test-app.js';
 
 export function sha256(data: Buffer | Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
@@ -61,6 +62,13 @@ export function fileIdFromListing(html: string, name: string): string | undefine
     new RegExp(`<bdi>${escaped}</bdi>[\\s\\S]*?/files/([0-9a-f-]{36})/download`),
   );
   return row?.[1];
+}
+
+/** Every blob key in the app's store, sorted. */
+export async function storedBlobs(t: TestApp): Promise<string[]> {
+  const keys: string[] = [];
+  for await (const key of t.app.blobs.list()) keys.push(key);
+  return keys.sort();
 }
 
 export { randomBytes };

@@ -51,13 +51,21 @@ export interface DecryptRangeOptions {
  * stream with `DamagedBlobError`: the reader sees an error, never a clean end.
  */
 export function decryptRange(options: DecryptRangeOptions): Readable {
+  return Readable.from(decryptRangeChunks(options), { objectMode: false });
+}
+
+/**
+ * `decryptRange` as an async generator, for a caller that wants to see the first segment
+ * authenticated before it commits to a response. A range outside the file throws here.
+ */
+export function decryptRangeChunks(options: DecryptRangeOptions): AsyncGenerator<Buffer> {
   const { start, end, plaintextSize } = options;
   const emptyRange = start === end && plaintextSize > 0;
   if (emptyRange && Number.isSafeInteger(start) && start >= 0 && start <= plaintextSize) {
-    return Readable.from([], { objectMode: false });
+    return (async function* () {})();
   }
   const range = segmentRange(start, end, plaintextSize, options.segmentSize ?? SEGMENT_SIZE);
-  return Readable.from(decryptSegments(options, range), { objectMode: false });
+  return decryptSegments(options, range);
 }
 
 async function* decryptSegments(

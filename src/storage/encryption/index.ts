@@ -11,6 +11,7 @@ export {
 export {
   type DecryptRangeOptions,
   decryptRange,
+  decryptRangeChunks,
   type OpenedBlob,
   openBlob,
   type VerifyOptions,

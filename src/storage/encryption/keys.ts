@@ -1,12 +1,13 @@
 import { createSecretKey, type KeyObject } from 'node:crypto';
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { type RandomSource, systemRandom } from './aes-gcm.js';
 import { MasterKeyInvalidError } from './errors.js';
 
 export const MASTER_KEYS_VARIABLE = 'KHAZNATI_MASTER_KEYS';
-export const DEV_KEYS_FILE = 'master-keys';
+/** Beside the other development secrets, under DATA_DIR. */
+export const DEV_KEYS_FILE = join('secrets', 'master-keys');
 export const KEY_SIZE = 32;
 
 const KEY_ID = /^[A-Za-z0-9_-]{1,32}$/;
@@ -138,24 +139,25 @@ export interface DevKeys {
 }
 
 /**
- * Development only: reads `<dataDir>/master-keys`, or creates it with one fresh key. The
- * file is created with mode 0600 and refused if others can read it, as ssh does.
+ * Development only: reads `<dataDir>/secrets/master-keys`, or creates it with one fresh key.
+ * The file is created with mode 0600 and refused if others can read it, as ssh does. It is
+ * synchronous because configuration is read once, before anything else runs.
  */
-export async function loadOrCreateDevKeys(dataDir: string): Promise<DevKeys> {
+export function loadOrCreateDevKeys(dataDir: string): DevKeys {
   const path = join(dataDir, DEV_KEYS_FILE);
-  await mkdir(dataDir, { recursive: true, mode: 0o700 });
-  const created = await createKeyFile(path);
+  mkdirSync(join(path, '..'), { recursive: true, mode: 0o700 });
+  const created = createKeyFile(path);
 
-  const { mode } = await stat(path);
+  const { mode } = statSync(path);
   if (process.platform !== 'win32' && (mode & 0o077) !== 0) {
     throw new MasterKeyInvalidError(`${path} is readable by other users; run chmod 600 on it`);
   }
-  return { ring: parseMasterKeys(await readFile(path, 'utf8'), path), created, path };
+  return { ring: parseMasterKeys(readFileSync(path, 'utf8'), path), created, path };
 }
 
-async function createKeyFile(path: string): Promise<boolean> {
+function createKeyFile(path: string): boolean {
   try {
-    await writeFile(path, `${generateMasterKeyEntry()}\n`, { flag: 'wx', mode: 0o600 });
+    writeFileSync(path, `${generateMasterKeyEntry()}\n`, { flag: 'wx', mode: 0o600 });
     return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;

@@ -92,6 +92,12 @@ export const en = {
   'error.file_too_large': 'This file is larger than the maximum allowed size.',
   'error.quota_exceeded': 'This file does not fit in your remaining storage.',
   'error.range_not_satisfiable': 'The requested part of the file does not exist.',
+  'error.upload_damaged':
+    'This upload was damaged on the server and cannot be continued. Please upload the file again.',
+  'error.file_damaged':
+    'This file is damaged: its stored bytes failed their integrity check, so it cannot be downloaded.',
+  'error.storage_key_missing':
+    'This file cannot be opened right now: the server is missing the key needed to read it. Please try again later.',
   'error.rate_limited': 'Too many attempts. Please wait a little and try again.',
   'error.account_locked':
     'Too many failed attempts for this account. Please wait a few minutes before trying again.',

@@ -120,13 +120,13 @@ describe('loadOrCreateDevKeys', () => {
 
   it('creates the key file once, mode 0600, and reads the same key afterwards', async () => {
     const directory = await dataDir();
-    const created = await loadOrCreateDevKeys(directory);
+    const created = loadOrCreateDevKeys(directory);
     assert.equal(created.created, true);
-    assert.equal(created.path, join(directory, 'master-keys'));
+    assert.equal(created.path, join(directory, 'secrets', 'master-keys'));
     assert.equal((await stat(created.path)).mode & 0o777, 0o600);
     assert.match(await readFile(created.path, 'utf8'), /^k\d{8}-[0-9a-f]{4}:[A-Za-z0-9+/]{43}=\n$/);
 
-    const loaded = await loadOrCreateDevKeys(directory);
+    const loaded = loadOrCreateDevKeys(directory);
     assert.equal(loaded.created, false);
     assert.equal(loaded.ring.current.id, created.ring.current.id);
     assert.ok(loaded.ring.current.key.equals(created.ring.current.key));
@@ -136,8 +136,8 @@ describe('loadOrCreateDevKeys', () => {
     skip: process.platform === 'win32',
   }, async () => {
     const directory = await dataDir();
-    const { path } = await loadOrCreateDevKeys(directory);
+    const { path } = loadOrCreateDevKeys(directory);
     await chmod(path, 0o644);
-    await assert.rejects(loadOrCreateDevKeys(directory), /readable by other users/);
+    assert.throws(() => loadOrCreateDevKeys(directory), /readable by other users/);
   });
 });
