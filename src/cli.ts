@@ -7,7 +7,7 @@ const USAGE = `Usage: khaznati <command>
 
 Commands:
   migrate   apply database migrations not yet applied (they also run at start)
-  cleanup   remove expired uploads and sessions, and report what was removed
+  cleanup   remove expired uploads and sessions, and files in the trash for over 30 days
 `;
 
 async function run(command: string | undefined): Promise<number> {
@@ -32,7 +32,10 @@ async function run(command: string | undefined): Promise<number> {
     const app = await createApp({ ...config, logLevel: 'warn' });
     const removed = await app.cleanUp();
     await app.close();
-    console.log(`Removed ${removed.uploads} expired upload(s) and expired sessions.`);
+    console.log(
+      `Removed ${removed.uploads} expired upload(s), ${removed.trashedFiles} file(s) ` +
+        'from the trash, and expired sessions.',
+    );
     return 0;
   }
 

@@ -9,14 +9,12 @@ import { EVENTS, Server } from '@tus/server';
 import { and, eq, lt } from 'drizzle-orm';
 import type { FastifyBaseLogger } from 'fastify';
 import type { SessionUser } from '../accounts/session.js';
-import { users } from '../accounts/tables.js';
 import type { Database } from '../db/connect.js';
 import { AppError, type ErrorCode } from '../errors.js';
 import { newBlobKey } from '../storage/blob-store.js';
 import type { DiskBlobStore } from '../storage/disk-store.js';
-import { usedBytes } from './files.js';
-import { validateFileName } from './names.js';
 import { files, uploads } from './tables.js';
+import { admitUpload, type NewUpload } from './upload-admission.js';
 
 export const UPLOADS_PATH = '/uploads';
 const UPLOAD_ID_SHAPE = /^[0-9a-f]{32}$/;
@@ -28,6 +26,8 @@ export interface UploadServerOptions {
   maxUploadBytes: number;
   expiryMs: number;
   log: FastifyBaseLogger;
+  /** A refusal's message in the language of the request, by its code. */
+  localize?: (code: ErrorCode, request: IncomingMessage) => string;
 }
 
 export interface UploadServer {
@@ -36,12 +36,22 @@ export interface UploadServer {
   bindUser(request: IncomingMessage, user: SessionUser): void;
   /** Removes uploads left unfinished past their expiry; returns how many. */
   removeExpired(now?: Date): Promise<number>;
+  /** Checks the name, folder and quota, and records the upload, before any byte is stored. */
+  admit(userId: string, upload: NewUpload): Promise<void>;
+  /** Turns a fully written upload into a file; `length` corrects a size reserved too large. */
+  complete(uploadId: string, userId: string, length?: number): Promise<void>;
+  /** Forgets an upload and its bytes. */
+  abandon(uploadId: string): Promise<void>;
 }
 
 /** A tus-compatible refusal: @tus/server sends `body` with `status_code`. */
 function refusal(code: ErrorCode) {
   const error = new AppError(code);
-  return { status_code: error.status, body: `${error.message}\n` };
+  return { status_code: error.status, body: `${error.message}\n`, code };
+}
+
+function asRefusal(error: unknown): never {
+  throw error instanceof AppError ? refusal(error.code) : error;
 }
 
 export function createUploadServer(options: UploadServerOptions): UploadServer {
@@ -87,33 +97,13 @@ export function createUploadServer(options: UploadServerOptions): UploadServer {
       const user = ownerOf(req);
       // Deferred lengths are refused: the quota must be checked before any byte is stored.
       if (upload.size === undefined) throw refusal('upload_length_required');
-      let name: string;
-      try {
-        name = validateFileName(upload.metadata?.filename ?? '');
-      } catch {
-        throw refusal('file_name_invalid');
-      }
-      const size = upload.size;
-
-      await db.transaction(async (tx) => {
-        // Locking the user's row serialises concurrent creations, so two uploads cannot
-        // both squeeze into the same remaining space.
-        const [owner] = await tx
-          .select({ quotaBytes: users.quotaBytes })
-          .from(users)
-          .where(eq(users.id, user.id))
-          .for('update');
-        if (!owner) throw refusal('sign_in_required');
-        const used = await usedBytes(tx as unknown as Database, user.id);
-        if (used + size > owner.quotaBytes) throw refusal('quota_exceeded');
-        await tx.insert(uploads).values({
-          id: upload.id,
-          userId: user.id,
-          name,
-          length: size,
-          expiresAt: new Date(Date.now() + options.expiryMs),
-        });
-      });
+      const { filename = '', folder } = upload.metadata ?? {};
+      await admit(user.id, {
+        id: upload.id,
+        name: filename ?? '',
+        size: upload.size,
+        folder,
+      }).catch(asRefusal);
       return {};
     },
 
@@ -123,12 +113,27 @@ export function createUploadServer(options: UploadServerOptions): UploadServer {
       return {};
     },
 
-    async onResponseError(_req, error) {
-      if ('status_code' in error) return undefined;
+    async onResponseError(req, error) {
+      if ('status_code' in error) return localized(req, error);
       options.log.error({ category: 'upload', err: error }, 'upload failed');
       return { status_code: 500, body: 'Something went wrong on our side. Please try again.\n' };
     },
   });
+
+  function localized(req: { runtime?: { node?: { req: unknown } } }, error: object) {
+    const raw = req.runtime?.node?.req as IncomingMessage | undefined;
+    if (!('code' in error) || !raw || !options.localize) return undefined;
+    const code = error.code as ErrorCode;
+    return { status_code: new AppError(code).status, body: `${options.localize(code, raw)}\n` };
+  }
+
+  const admit = (userId: string, upload: NewUpload) =>
+    admitUpload(db, userId, upload, new Date(Date.now() + options.expiryMs));
+
+  async function abandon(uploadId: string) {
+    await db.delete(uploads).where(eq(uploads.id, uploadId));
+    await datastore.remove(uploadId).catch(() => {});
+  }
 
   tus.on(EVENTS.POST_TERMINATE, (_req, _res, id) => {
     db.delete(uploads)
@@ -141,7 +146,13 @@ export function createUploadServer(options: UploadServerOptions): UploadServer {
    * flushed and moved before the row exists, so a row never points at partial bytes; a crash
    * in between leaves only an orphan blob for cleanup.
    */
-  async function completeUpload(uploadId: string, userId: string) {
+  async function completeUpload(uploadId: string, userId: string, length?: number) {
+    if (length !== undefined) {
+      await db
+        .update(uploads)
+        .set({ length })
+        .where(and(eq(uploads.id, uploadId), eq(uploads.userId, userId)));
+    }
     const [pending] = await db
       .select()
       .from(uploads)
@@ -157,6 +168,7 @@ export function createUploadServer(options: UploadServerOptions): UploadServer {
     await db.transaction(async (tx) => {
       await tx.insert(files).values({
         userId,
+        folderId: pending.folderId,
         name: pending.name,
         size: pending.length,
         blobKey,
@@ -184,5 +196,8 @@ export function createUploadServer(options: UploadServerOptions): UploadServer {
     tus,
     bindUser: (request, user) => owners.set(request, user),
     removeExpired,
+    admit,
+    complete: completeUpload,
+    abandon,
   };
 }

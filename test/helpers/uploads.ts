@@ -57,10 +57,10 @@ export function fileIdFromListing(html: string, name: string): string | undefine
     .replaceAll('>', '&gt;')
     .replaceAll('"', '&quot;');
   const escaped = asHtml.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const row = html.match(
-    new RegExp(`<bdi>${escaped}</bdi>[\\s\\S]*?/files/([0-9a-f-]{36})/download`),
+  const link = html.match(
+    new RegExp(`href="/files/([0-9a-f-]{36})/download"[^>]*><bdi>${escaped}</bdi>`),
   );
-  return row?.[1];
+  return link?.[1];
 }
 
 export { randomBytes };

@@ -1,0 +1,81 @@
+import { randomBytes } from 'node:crypto';
+import multipart, { type MultipartFile } from '@fastify/multipart';
+import { Upload } from '@tus/server';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { requireUser } from '../accounts/auth.js';
+import { AppError } from '../errors.js';
+import { filesUrl } from './links.js';
+import { FORM_UPLOAD_MAX_BYTES } from './upload-panel.js';
+import type { UploadServer } from './uploads.js';
+
+// Room for the boundaries, part headers and the two small fields around the file.
+const FORM_OVERHEAD_BYTES = 16 * 1024;
+
+const files = new WeakMap<FastifyRequest, MultipartFile>();
+
+function fieldValue(file: MultipartFile, name: string): string {
+  const field = file.fields[name];
+  if (!field || Array.isArray(field) || field.type !== 'field') return '';
+  return typeof field.value === 'string' ? field.value : '';
+}
+
+/**
+ * The upload for browsers without scripts: one file in a multipart form, under Cloudflare's
+ * 100 MB request cap. Its bytes go through the very data store and completion the tus server
+ * uses, so whatever that store does to bytes at rest applies here too.
+ */
+export async function formUploadRoutes(app: FastifyInstance, options: { uploads: UploadServer }) {
+  const { uploads } = options;
+  const limit = Math.min(FORM_UPLOAD_MAX_BYTES, app.config.maxUploadBytes);
+  const tooLarge = limit < FORM_UPLOAD_MAX_BYTES ? 'file_too_large' : 'form_upload_too_large';
+  await app.register(multipart, {
+    throwFileSizeLimit: false,
+    limits: { fileSize: limit, files: 1, fields: 2, fieldSize: 256, parts: 3, headerPairs: 50 },
+  });
+
+  /**
+   * The CSRF token travels in the form, ahead of the file: it is read from the stream
+   * before a single byte of the file is, and checked by the usual CSRF guard.
+   */
+  async function readLeadingFields(request: FastifyRequest, _reply: FastifyReply) {
+    const declared = Number(request.headers['content-length']);
+    if (!Number.isSafeInteger(declared)) throw new AppError('upload_length_required');
+    if (declared > limit + FORM_OVERHEAD_BYTES) throw new AppError(tooLarge);
+    const file = await request.file();
+    if (!file) throw new AppError('form_upload_missing');
+    files.set(request, file);
+    request.body = { _csrf: fieldValue(file, '_csrf') };
+  }
+
+  app.post(
+    '/files/upload',
+    { preHandler: [requireUser, readLeadingFields, app.csrfProtection] },
+    async (request, reply) => {
+      const user = request.user!;
+      const file = files.get(request)!;
+      if (!file.filename) throw new AppError('form_upload_missing');
+      const folder = fieldValue(file, 'folder') || null;
+      const id = randomBytes(16).toString('hex');
+      // The whole request is the most the file can be: reserve that much quota for now.
+      const reserved = Number(request.headers['content-length']);
+      await uploads.admit(user.id, { id, name: file.filename, size: reserved, folder });
+
+      try {
+        const store = uploads.tus.datastore;
+        await store.create(
+          new Upload({ id, size: undefined, offset: 0, metadata: { filename: file.filename } }),
+        );
+        const length = await store.write(file.file, id, 0);
+        if (file.file.truncated) throw new AppError(tooLarge);
+        await store.declareUploadLength(id, length);
+        await uploads.complete(id, user.id, length);
+      } catch (error) {
+        await uploads.abandon(id);
+        // A visitor who went away mid-file is not a fault of ours.
+        if (request.raw.destroyed || request.raw.readableAborted) throw new AppError('bad_request');
+        throw error;
+      }
+      return reply.redirect(filesUrl({ folder, notice: 'uploaded' }), 303);
+    },
+  );
+}
