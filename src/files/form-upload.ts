@@ -28,6 +28,11 @@ export async function formUploadRoutes(app: FastifyInstance, options: { uploads:
   const { uploads } = options;
   const limit = Math.min(FORM_UPLOAD_MAX_BYTES, app.config.maxUploadBytes);
   const tooLarge = limit < FORM_UPLOAD_MAX_BYTES ? 'file_too_large' : 'form_upload_too_large';
+  // A refusal is sent before the rest of the body is read: the connection cannot carry
+  // another request after it, so the client is told to open a new one.
+  app.addHook('onSend', async (_request, reply) => {
+    if (reply.statusCode >= 400) reply.header('Connection', 'close');
+  });
   await app.register(multipart, {
     throwFileSizeLimit: false,
     limits: { fileSize: limit, files: 1, fields: 2, fieldSize: 256, parts: 3, headerPairs: 50 },

@@ -21,7 +21,7 @@ export async function tusHeaders(client: Client): Promise<Record<string, string>
 export async function uploadWithTus(
   client: Client,
   data: Buffer,
-  options: { name?: string; chunkSize?: number; uploadUrl?: string } = {},
+  options: { name?: string; chunkSize?: number; uploadUrl?: string; folder?: string } = {},
 ): Promise<string> {
   const headers = await tusHeaders(client);
   return new Promise((resolve, reject) => {
@@ -30,7 +30,10 @@ export async function uploadWithTus(
       uploadUrl: options.uploadUrl,
       chunkSize: options.chunkSize ?? 1024 * 1024,
       retryDelays: [],
-      metadata: { filename: options.name ?? 'file.bin' },
+      metadata: {
+        filename: options.name ?? 'file.bin',
+        ...(options.folder ? { folder: options.folder } : {}),
+      },
       headers,
       onError: reject,
       onSuccess: () => resolve(upload.url!),

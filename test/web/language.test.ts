@@ -57,7 +57,10 @@ for (const target of databaseTargets()) {
     });
 
     it('refuses an unknown language or malformed fields (400), without setting a cookie', async () => {
-      for (const fields of [{ language: 'de' }, { language: '' }, { next: '/' }]) {
+      for (const fields of [{ language: 'de' }, { language: '' }, { next: '/' }] as Record<
+        string,
+        string
+      >[]) {
         const response = await new Client(t.url).submit('/', '/language', fields);
         assert.equal(response.status, 400);
         assert.equal(
