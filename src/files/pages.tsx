@@ -55,13 +55,16 @@ export function FilesPage(props: FilesPageProps) {
           <button type="submit">{t('files.search')}</button>
         </form>
         {!search && (
-          <form method="post" action="/folders" class="inline-form">
-            <input type="hidden" name="_csrf" value={ctx.csrfToken} />
-            <input type="hidden" name="parent" value={folder?.id ?? ''} />
-            <label for="folder-name">{t('files.folderName')}</label>
-            <input id="folder-name" name="name" type="text" required maxLength={255} dir="auto" />
-            <button type="submit">{t('files.newFolder')}</button>
-          </form>
+          <details class="new-folder">
+            <summary>{t('files.newFolder')}</summary>
+            <form method="post" action="/folders" class="inline-form">
+              <input type="hidden" name="_csrf" value={ctx.csrfToken} />
+              <input type="hidden" name="parent" value={folder?.id ?? ''} />
+              <label for="folder-name">{t('files.folderName')}</label>
+              <input id="folder-name" name="name" type="text" required maxLength={255} dir="auto" />
+              <button type="submit">{t('files.create')}</button>
+            </form>
+          </details>
         )}
       </div>
       {!search && (

@@ -39,8 +39,10 @@ export function TrashPage(props: { ctx: PageContext; trash: TrashListing; notice
                       </span>
                     </td>
                     <td class="muted">{t('trash.folderContents')}</td>
-                    <td>{folder.deletedAt && formatDate(folder.deletedAt, language)}</td>
-                    <td>{purgeDay(folder.deletedAt)}</td>
+                    <td data-label={t('trash.deletedAt')}>
+                      {folder.deletedAt && formatDate(folder.deletedAt, language)}
+                    </td>
+                    <td data-label={t('trash.purgeAt')}>{purgeDay(folder.deletedAt)}</td>
                     <td>
                       <div class="actions">
                         <button type="submit" formaction={`/folders/${folder.id}/restore`}>
@@ -56,8 +58,10 @@ export function TrashPage(props: { ctx: PageContext; trash: TrashListing; notice
                       <bdi>{file.name}</bdi>
                     </td>
                     <td>{formatBytes(file.size, language)}</td>
-                    <td>{file.deletedAt && formatDate(file.deletedAt, language)}</td>
-                    <td>{purgeDay(file.deletedAt)}</td>
+                    <td data-label={t('trash.deletedAt')}>
+                      {file.deletedAt && formatDate(file.deletedAt, language)}
+                    </td>
+                    <td data-label={t('trash.purgeAt')}>{purgeDay(file.deletedAt)}</td>
                     <td>
                       <div class="actions">
                         <button type="submit" formaction={`/files/${file.id}/restore`}>

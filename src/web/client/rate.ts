@@ -1,14 +1,16 @@
 /** Speed, time left and percentages, in the page's language through Intl. */
 export class RateMeter {
+  private firstBytes = 0;
+  private firstTime = 0;
   private lastBytes = 0;
   private lastTime = 0;
   /** Bytes per second, smoothed so one slow chunk does not swing the estimate. */
   speed = 0;
 
   sample(bytes: number, now = performance.now()): void {
-    if (this.lastTime === 0 || bytes < this.lastBytes) {
-      this.lastBytes = bytes;
-      this.lastTime = now;
+    if (this.firstTime === 0 || bytes < this.lastBytes) {
+      this.firstBytes = this.lastBytes = bytes;
+      this.firstTime = this.lastTime = now;
       return;
     }
     const elapsed = now - this.lastTime;
@@ -19,8 +21,19 @@ export class RateMeter {
     this.lastTime = now;
   }
 
+  /** Milliseconds measured so far. */
+  span(): number {
+    return this.lastTime - this.firstTime;
+  }
+
+  /** Bytes per second over the whole span: steadier than `speed` for judging the link. */
+  average(): number {
+    const span = this.span();
+    return span > 0 ? ((this.lastBytes - this.firstBytes) * 1000) / span : 0;
+  }
+
   reset(): void {
-    this.lastTime = 0;
+    this.firstTime = 0;
     this.speed = 0;
   }
 }

@@ -21,6 +21,9 @@ function setUp(form: HTMLFormElement) {
   const slowBox = form.querySelector<HTMLInputElement>('#slow-mode')!;
   const dropZone = form.querySelector<HTMLElement>('.drop-zone')!;
   const items: QueueItem[] = [];
+  // One transfer until the link has been measured: on a weak link, parallel uploads only
+  // share the same few kbit/s and all lose their chunk when it drops.
+  let linkMeasured = false;
   let slowChosenByHand = localStorage.getItem(SLOW_KEY) !== null;
   slowBox.checked = localStorage.getItem(SLOW_KEY) === '1';
 
@@ -44,7 +47,7 @@ function setUp(form: HTMLFormElement) {
   };
 
   function schedule() {
-    const limit = slowBox.checked ? 1 : 3;
+    const limit = slowBox.checked || !(linkMeasured || slowChosenByHand) ? 1 : 3;
     let running = items.filter((item) => item.state === 'running').length;
     for (const item of items) {
       if (running >= limit) break;
@@ -62,9 +65,10 @@ function setUp(form: HTMLFormElement) {
 
   function detectSlowLink() {
     if (slowBox.checked || slowChosenByHand) return;
-    const running = items.filter((item) => item.state === 'running' && item.meter.speed > 0);
-    if (running.length === 0) return;
-    const total = running.reduce((sum, item) => sum + item.meter.speed, 0);
+    const measured = items.filter((item) => item.state === 'running' && item.meter.span() >= 2000);
+    if (measured.length === 0) return;
+    linkMeasured = true;
+    const total = measured.reduce((sum, item) => sum + item.meter.average(), 0);
     if (total >= SLOW_BYTES_PER_SECOND) return;
     slowBox.checked = true;
     slowChosenByHand = true;
