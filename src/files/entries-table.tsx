@@ -53,7 +53,7 @@ export function EntriesTable(props: { ctx: PageContext; view: TableView; choices
                 {view.showLocation && <Location ctx={ctx} name={folder.parentName} />}
               </td>
               <td class="muted">{t('files.folder')}</td>
-              <td>{formatDate(folder.createdAt, language)}</td>
+              <td data-label={t('files.date')}>{formatDate(folder.createdAt, language)}</td>
               <td>
                 <div class="actions">
                   <a href={`/folders/${folder.id}/rename`}>{t('files.rename')}</a>
@@ -81,7 +81,7 @@ export function EntriesTable(props: { ctx: PageContext; view: TableView; choices
                 {view.showLocation && <Location ctx={ctx} name={file.folderName} />}
               </td>
               <td>{formatBytes(file.size, language)}</td>
-              <td>{formatDate(file.createdAt, language)}</td>
+              <td data-label={t('files.date')}>{formatDate(file.createdAt, language)}</td>
               <td>
                 <div class="actions">
                   <a href={`/files/${file.id}/rename`}>{t('files.rename')}</a>

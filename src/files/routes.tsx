@@ -57,7 +57,7 @@ export async function fileRoutes(app: FastifyInstance, options: { uploads: Uploa
       folderChoices(app.db, user.id),
     ]);
 
-    const page_ = (
+    const body = (
       <FilesPage
         ctx={pageContext(request, reply)}
         crumbs={crumbs}
@@ -69,7 +69,7 @@ export async function fileRoutes(app: FastifyInstance, options: { uploads: Uploa
         notice={query.notice}
       />
     );
-    return sendPage(reply, page_);
+    return sendPage(reply, body);
   });
 
   app.get<{ Params: { id: string } }>(
