@@ -6,6 +6,8 @@ import type { Redis } from 'ioredis';
 import { deleteExpiredSessions } from './accounts/session.js';
 import type { Config } from './config.js';
 import { type DatabaseHandle, openDatabase } from './db/connect.js';
+import { errorMessageKey } from './errors.js';
+import { purgeTrash, TRASH_RETENTION_MS } from './files/trash.js';
 import { createUploadServer, type UploadServer } from './files/uploads.js';
 import { connectRedis } from './redis.js';
 import { buildServer } from './server.js';
@@ -15,6 +17,8 @@ import { DiskBlobStore } from './storage/disk-store.js';
 import { EncryptingCodec } from './storage/encrypting-codec.js';
 import { PlainCodecForBenchmarks } from './storage/plain-codec.js';
 import { buildAssets } from './web/assets.js';
+import { translator } from './web/i18n/index.js';
+import { headersLanguage } from './web/i18n/negotiate.js';
 
 export interface App {
   server: FastifyInstance;
@@ -23,8 +27,8 @@ export interface App {
   redis: Redis | undefined;
   blobs: BlobStore;
   codec: BlobCodec;
-  /** Removes expired uploads and sessions; run on a timer and by the CLI. */
-  cleanUp(): Promise<{ uploads: number }>;
+  /** Removes expired uploads and sessions, and trash past 30 days; run hourly and by the CLI. */
+  cleanUp(): Promise<{ uploads: number; trashedFiles: number }>;
   close(): Promise<void>;
 }
 
@@ -76,6 +80,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         maxUploadBytes: config.maxUploadBytes,
         expiryMs: config.uploadExpiryMs,
         log,
+        localize: (code, request) =>
+          translator(headersLanguage(request.headers))(errorMessageKey(code)),
       });
       return uploads;
     },
@@ -90,7 +96,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   async function cleanUp() {
     const removed = await uploads.removeExpired();
     await deleteExpiredSessions(database.db);
-    return { uploads: removed };
+    const before = new Date(Date.now() - TRASH_RETENTION_MS);
+    const trash = await purgeTrash(database.db, blobs, { before });
+    return { uploads: removed, trashedFiles: trash.files };
   }
 
   return {

@@ -9,7 +9,7 @@ const USAGE = `Usage: khaznati <command>
 
 Commands:
   migrate         apply database migrations not yet applied (they also run at start)
-  cleanup         remove expired uploads and sessions, and report what was removed
+  cleanup         remove expired uploads and sessions, and files in the trash for over 30 days
   keys generate   print a new master key entry to put first in KHAZNATI_MASTER_KEYS
   keys rotate     re-wrap every file's data key under the newest master key
   keys verify     decrypt every file, list the damaged ones (exit code 1 if any)
@@ -42,7 +42,10 @@ async function run(command: string | undefined, argument?: string): Promise<numb
     const app = await createApp({ ...config, logLevel: 'warn' });
     const removed = await app.cleanUp();
     await app.close();
-    console.log(`Removed ${removed.uploads} expired upload(s) and expired sessions.`);
+    console.log(
+      `Removed ${removed.uploads} expired upload(s), ${removed.trashedFiles} file(s) ` +
+        'from the trash, and expired sessions.',
+    );
     return 0;
   }
 

@@ -31,6 +31,7 @@ import type { BlobCodec } from './storage/blob-codec.js';
 import type { BlobStore } from './storage/blob-store.js';
 import type { AssetCatalog } from './web/assets.js';
 import { landingRoutes } from './web/landing.js';
+import { languageRoutes } from './web/language.js';
 
 export interface ServerParts {
   config: Config;
@@ -99,6 +100,7 @@ export async function buildServer(parts: ServerParts): Promise<FastifyInstance> 
   app.decorate('passwords', hasher);
 
   await app.register(landingRoutes);
+  await app.register(languageRoutes);
   await app.register(accountRoutes, accounts);
   await app.register(accountPageRoutes, accounts);
   await app.register(fileRoutes, { uploads: parts.uploadsFactory(app.log), codec: parts.codec });

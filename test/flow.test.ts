@@ -7,7 +7,7 @@ import { fileIdFromListing, randomFile, sha256, uploadWithTus } from './helpers/
 
 for (const target of databaseTargets()) {
   describe(`a person's first visit on ${target.name}`, () => {
-    it('register → sign out → sign in → upload → list → download → delete → sign out', async () => {
+    it('register → sign out → sign in → upload → list → download → trash → sign out', async () => {
       const t = await startTestApp(target);
       try {
         const email = uniqueEmail('amina');
@@ -38,9 +38,10 @@ for (const target of databaseTargets()) {
         assert.equal(sha256(Buffer.from(await download.arrayBuffer())), sha256(photo));
 
         assert.equal((await visitor.submit('/files', `/files/${id}/delete`, {})).status, 303);
-        const after = await (await visitor.get('/files?deleted=1')).text();
+        const after = await (await visitor.get('/files?notice=trashed')).text();
         assert.equal(fileIdFromListing(after, 'family.jpg'), undefined);
-        assert.match(after, /The file was deleted/);
+        assert.match(after, /Moved to the trash/);
+        assert.match(await (await visitor.get('/trash')).text(), /<bdi>family\.jpg<\/bdi>/);
 
         assert.equal((await visitor.submit('/files', '/signout', {})).status, 303);
         assert.equal((await visitor.get('/files')).status, 303);

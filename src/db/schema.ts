@@ -1,2 +1,2 @@
 export { sessions, users } from '../accounts/tables.js';
-export { files, uploads } from '../files/tables.js';
+export { files, folders, uploads } from '../files/tables.js';

@@ -1,39 +1,62 @@
-import { and, desc, eq, sql } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Database } from '../db/connect.js';
 import { AppError } from '../errors.js';
+import { folderPath, isUuid } from './folders.js';
+import { validateFileName } from './names.js';
 import { files, uploads } from './tables.js';
 
 export type FileRow = typeof files.$inferSelect;
 
-const UUID_SHAPE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-export async function listFiles(db: Database, userId: string): Promise<FileRow[]> {
-  return db.select().from(files).where(eq(files.userId, userId)).orderBy(desc(files.createdAt));
-}
-
-/** Looked up with its owner: another user's id is answered exactly like a missing one. */
+/**
+ * A file outside the trash, looked up with its owner: another user's id, a missing one and
+ * one in the trash (on its own or with a folder above it) are answered alike.
+ */
 export async function getFile(db: Database, userId: string, fileId: string): Promise<FileRow> {
-  if (!UUID_SHAPE.test(fileId)) throw new AppError('file_not_found');
+  if (!isUuid(fileId)) throw new AppError('file_not_found');
   const [file] = await db
     .select()
     .from(files)
-    .where(and(eq(files.id, fileId), eq(files.userId, userId)));
+    .where(and(eq(files.id, fileId), eq(files.userId, userId), isNull(files.deletedAt)));
   if (!file) throw new AppError('file_not_found');
+  if (file.folderId && !(await folderPath(db, userId, file.folderId))) {
+    throw new AppError('file_not_found');
+  }
   return file;
 }
 
-/** Removes the row; the caller then removes the bytes (bytes without a row are garbage). */
-export async function deleteFile(db: Database, userId: string, fileId: string): Promise<FileRow> {
-  if (!UUID_SHAPE.test(fileId)) throw new AppError('file_not_found');
+export async function renameFile(
+  db: Database,
+  userId: string,
+  fileId: string,
+  rawName: string,
+): Promise<FileRow> {
+  const name = validateFileName(rawName);
+  await getFile(db, userId, fileId);
   const [file] = await db
-    .delete(files)
+    .update(files)
+    .set({ name })
     .where(and(eq(files.id, fileId), eq(files.userId, userId)))
     .returning();
   if (!file) throw new AppError('file_not_found');
   return file;
 }
 
-/** Bytes counted against the quota: finished files and the full length of uploads under way. */
+/** Puts a file in the trash; its bytes stay, and still count, until the trash is emptied. */
+export async function trashFile(db: Database, userId: string, fileId: string): Promise<FileRow> {
+  await getFile(db, userId, fileId);
+  const [file] = await db
+    .update(files)
+    .set({ deletedAt: new Date() })
+    .where(and(eq(files.id, fileId), eq(files.userId, userId), isNull(files.deletedAt)))
+    .returning();
+  if (!file) throw new AppError('file_not_found');
+  return file;
+}
+
+/**
+ * Bytes counted against the quota: every stored file, those in the trash included, and the
+ * full length of uploads under way.
+ */
 export async function usedBytes(db: Database, userId: string): Promise<number> {
   const [stored] = await db
     .select({ bytes: sql<string>`COALESCE(SUM(${files.size}), 0)` })

@@ -25,3 +25,12 @@ export function validateFileName(raw: string): string {
   }
   return name;
 }
+
+/** Folder names follow the rules of file names, with their own message. */
+export function validateFolderName(raw: string): string {
+  try {
+    return validateFileName(raw);
+  } catch {
+    throw new AppError('folder_name_invalid');
+  }
+}

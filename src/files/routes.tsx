@@ -1,15 +1,33 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import { requireUser } from '../accounts/auth.js';
+import { AppError } from '../errors.js';
 import { prepareHijackedResponse } from '../http/hijacked-response.js';
 import { logSecurityEvent } from '../http/security-log.js';
 import type { BlobCodec } from '../storage/blob-codec.js';
 import { pageContext, sendPage } from '../web/render.js';
 import { sendDownload } from './download.js';
-import { deleteFile, getFile, listFiles, usedBytes } from './files.js';
+import { getFile, usedBytes } from './files.js';
+import { folderChoices, requireLiveFolder } from './folders.js';
+import { formUploadRoutes } from './form-upload.js';
+import { itemRoutes } from './item-routes.js';
+import { DEFAULT_SORT, defaultOrder, NOTICES } from './links.js';
+import { listFolder, SORT_KEYS, searchByName } from './listing.js';
 import { FilesPage } from './pages.js';
+import { trashRoutes } from './trash-routes.js';
 import { UPLOADS_PATH, type UploadServer } from './uploads.js';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+// A repeated or over-long parameter is a malformed request (400), not an empty listing.
+const listQuery = z.object({
+  folder: z.string().max(64).optional(),
+  q: z.string().max(200).optional(),
+  sort: z.enum(SORT_KEYS).optional(),
+  order: z.enum(['asc', 'desc']).optional(),
+  page: z.coerce.number().int().min(1).max(1_000_000).default(1),
+  notice: z.enum(NOTICES).optional().catch(undefined),
+});
 
 export interface FileRouteOptions {
   uploads: UploadServer;
@@ -21,23 +39,44 @@ export async function fileRoutes(app: FastifyInstance, options: FileRouteOptions
   const { uploads, codec } = options;
 
   app.get('/files', { preHandler: requireUser }, async (request, reply) => {
+    const parsed = listQuery.safeParse(request.query ?? {});
+    if (!parsed.success) throw new AppError('bad_request');
+    const query = parsed.data;
     const user = request.user!;
-    const [files, used] = await Promise.all([
-      listFiles(app.db, user.id),
+    const text = query.q?.trim() || undefined;
+    const folder = text ? null : query.folder || null;
+    const sort = query.sort ?? DEFAULT_SORT;
+    const order = query.order ?? defaultOrder(sort);
+
+    const crumbs = await requireLiveFolder(app.db, user.id, folder);
+    const list = (page: number) =>
+      text
+        ? searchByName(app.db, user.id, { text, sort, order, page })
+        : listFolder(app.db, user.id, { folderId: folder, sort, order, page });
+    let page = query.page;
+    let listing = await list(page);
+    if (page > listing.pages) {
+      page = listing.pages;
+      listing = await list(page);
+    }
+    const [used, choices] = await Promise.all([
       usedBytes(app.db, user.id),
+      folderChoices(app.db, user.id),
     ]);
-    const notice = (request.query as { deleted?: string }).deleted === '1';
-    const ctx = pageContext(request, reply);
-    return sendPage(
-      reply,
+
+    const body = (
       <FilesPage
-        ctx={ctx}
-        files={files}
+        ctx={pageContext(request, reply)}
+        crumbs={crumbs}
+        view={{ listing, params: { folder, q: text, sort, order, page }, showLocation: !!text }}
+        choices={choices}
         usedBytes={used}
         quotaBytes={user.quotaBytes}
-        notice={notice ? ctx.t('files.deleted') : undefined}
-      />,
+        maxUploadBytes={app.config.maxUploadBytes}
+        notice={query.notice}
+      />
     );
+    return sendPage(reply, body);
   });
 
   app.route<{ Params: { id: string } }>({
@@ -54,19 +93,9 @@ export async function fileRoutes(app: FastifyInstance, options: FileRouteOptions
     },
   });
 
-  app.post<{ Params: { id: string } }>(
-    '/files/:id/delete',
-    { preHandler: [requireUser, app.csrfProtection] },
-    async (request, reply) => {
-      const file = await deleteFile(app.db, request.user!.id, request.params.id);
-      // The row is gone first: from here on the bytes are unreachable garbage, never a
-      // file that is listed but cannot be read.
-      await app.blobs.delete(file.blobKey).catch((err) => {
-        request.log.warn({ category: 'storage', err }, 'blob left for cleanup');
-      });
-      return reply.redirect('/files?deleted=1', 303);
-    },
-  );
+  await app.register(itemRoutes);
+  await app.register(trashRoutes);
+  await app.register(formUploadRoutes, { uploads });
 
   // tus: bodies are streamed straight to the upload store, never parsed or buffered here.
   await app.register(async (tusScope) => {

@@ -1,40 +1,10 @@
 import { and, eq, lt } from 'drizzle-orm';
-import { users } from '../accounts/tables.js';
 import type { Database } from '../db/connect.js';
 import { AppError } from '../errors.js';
-import { newBlobKey } from '../storage/blob-store.js';
-import { type FileRow, usedBytes } from './files.js';
+import type { FileRow } from './files.js';
 import { files, uploads } from './tables.js';
 
 export type UploadRow = typeof uploads.$inferSelect;
-
-/**
- * Records a new upload once its size fits the owner's quota. Its blob key is chosen here,
- * once: the blob's encryption header is bound to it.
- */
-export async function reserveUpload(
-  db: Database,
-  upload: { id: string; userId: string; name: string; length: number; expiresAt: Date },
-): Promise<UploadRow> {
-  return db.transaction(async (tx) => {
-    // Locking the user's row serialises concurrent creations, so two uploads cannot both
-    // squeeze into the same remaining space.
-    const [owner] = await tx
-      .select({ quotaBytes: users.quotaBytes })
-      .from(users)
-      .where(eq(users.id, upload.userId))
-      .for('update');
-    if (!owner) throw new AppError('sign_in_required');
-    const used = await usedBytes(tx as unknown as Database, upload.userId);
-    if (used + upload.length > owner.quotaBytes) throw new AppError('quota_exceeded');
-
-    const [row] = await tx
-      .insert(uploads)
-      .values({ ...upload, blobKey: newBlobKey() })
-      .returning();
-    return row!;
-  });
-}
 
 export async function findUpload(db: Database, id: string): Promise<UploadRow | undefined> {
   const [row] = await db.select().from(uploads).where(eq(uploads.id, id));
@@ -85,6 +55,7 @@ export async function completeUpload(db: Database, id: string, sha256?: string):
       .insert(files)
       .values({
         userId: upload.userId,
+        folderId: upload.folderId,
         name: upload.name,
         size: upload.length,
         blobKey: upload.blobKey,

@@ -7,8 +7,8 @@ import { AppError, type ErrorCode } from '../errors.js';
 import type { BlobCodec } from '../storage/blob-codec.js';
 import type { BlobStore } from '../storage/blob-store.js';
 import { EncryptedUploadStore } from './encrypted-upload-store.js';
-import { validateFileName } from './names.js';
-import { completeUpload, ownsUpload, reserveUpload } from './upload-rows.js';
+import { admitUpload, type NewUpload } from './upload-admission.js';
+import { completeUpload, ownsUpload } from './upload-rows.js';
 
 export const UPLOADS_PATH = '/uploads';
 const UPLOAD_ID_SHAPE = /^[0-9a-f]{32}$/;
@@ -20,6 +20,8 @@ export interface UploadServerOptions {
   maxUploadBytes: number;
   expiryMs: number;
   log: FastifyBaseLogger;
+  /** A refusal's message in the language of the request, by its code. */
+  localize?: (code: ErrorCode, request: IncomingMessage) => string;
 }
 
 export interface UploadServer {
@@ -28,12 +30,22 @@ export interface UploadServer {
   bindUser(request: IncomingMessage, user: SessionUser): void;
   /** Removes uploads left unfinished past their expiry, with their blobs; returns how many. */
   removeExpired(): Promise<number>;
+  /** Checks the name, folder and quota, and records the upload, before any byte is stored. */
+  admit(userId: string, upload: NewUpload): Promise<void>;
+  /** Turns an upload whose every byte is stored into a file. */
+  complete(uploadId: string): Promise<void>;
+  /** Forgets an upload and its bytes. */
+  abandon(uploadId: string): Promise<void>;
 }
 
 /** A tus-compatible refusal: @tus/server sends `body` with `status_code`. */
 function refusal(code: ErrorCode) {
   const error = new AppError(code);
-  return { status_code: error.status, body: `${error.message}\n` };
+  return { status_code: error.status, body: `${error.message}\n`, code };
+}
+
+function asRefusal(error: unknown): never {
+  throw error instanceof AppError ? refusal(error.code) : error;
 }
 
 export function createUploadServer(options: UploadServerOptions): UploadServer {
@@ -53,6 +65,15 @@ export function createUploadServer(options: UploadServerOptions): UploadServer {
     if (!user) throw refusal('sign_in_required');
     return user;
   }
+
+  function localized(req: { runtime?: { node?: { req: unknown } } }, code: ErrorCode) {
+    const raw = req.runtime?.node?.req as IncomingMessage | undefined;
+    if (!raw || !options.localize) return refusal(code);
+    return { status_code: new AppError(code).status, body: `${options.localize(code, raw)}\n` };
+  }
+
+  const admit = (userId: string, upload: NewUpload) =>
+    admitUpload(db, userId, upload, new Date(Date.now() + options.expiryMs));
 
   const tus = new Server({
     path: UPLOADS_PATH,
@@ -78,19 +99,13 @@ export function createUploadServer(options: UploadServerOptions): UploadServer {
       const user = ownerOf(req);
       // Deferred lengths are refused: the quota must be checked before any byte is stored.
       if (upload.size === undefined) throw refusal('upload_length_required');
-      let name: string;
-      try {
-        name = validateFileName(upload.metadata?.filename ?? '');
-      } catch {
-        throw refusal('file_name_invalid');
-      }
-      await reserveUpload(db, {
+      const { filename = '', folder } = upload.metadata ?? {};
+      await admit(user.id, {
         id: upload.id,
-        userId: user.id,
-        name,
-        length: upload.size,
-        expiresAt: new Date(Date.now() + options.expiryMs),
-      });
+        name: filename ?? '',
+        size: upload.size,
+        folder,
+      }).catch(asRefusal);
       return {};
     },
 
@@ -102,13 +117,15 @@ export function createUploadServer(options: UploadServerOptions): UploadServer {
       return {};
     },
 
-    async onResponseError(_req, error) {
+    async onResponseError(req, error) {
       // Without creation-defer-length tus would answer 501; the length is simply required.
       if (error === ERRORS.UNSUPPORTED_CREATION_DEFER_LENGTH_EXTENSION) {
-        return refusal('upload_length_required');
+        return localized(req, 'upload_length_required');
       }
-      if (error instanceof AppError) return refusal(error.code);
-      if ('status_code' in error) return undefined;
+      if (error instanceof AppError) return localized(req, error.code);
+      if ('status_code' in error) {
+        return 'code' in error ? localized(req, error.code as ErrorCode) : undefined;
+      }
       options.log.error({ category: 'upload', err: error }, 'upload failed');
       return { status_code: 500, body: 'Something went wrong on our side. Please try again.\n' };
     },
@@ -118,5 +135,10 @@ export function createUploadServer(options: UploadServerOptions): UploadServer {
     tus,
     bindUser: (request, user) => owners.set(request, user),
     removeExpired: () => tus.cleanUpExpiredUploads(),
+    admit,
+    complete: async (uploadId) => {
+      await completeUpload(db, uploadId);
+    },
+    abandon: (uploadId) => datastore.remove(uploadId).catch(() => {}),
   };
 }

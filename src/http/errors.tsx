@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { renderToString } from 'preact-render-to-string';
 import { AppError, type ErrorCode, errorMessageKey } from '../errors.js';
 import { translator } from '../web/i18n/index.js';
+import { requestLanguage } from '../web/i18n/negotiate.js';
 import { Layout } from '../web/layout.js';
 import { pageContext, sendPage } from '../web/render.js';
 import { logWhenDone, noteFailureCode } from './logging.js';
@@ -38,7 +39,7 @@ export function describeFailure(error: unknown): Failure | null {
 export function sendFailure(request: FastifyRequest, reply: FastifyReply, failure: Failure) {
   if (failure.retryAfterSeconds) reply.header('Retry-After', String(failure.retryAfterSeconds));
   if (!wantsHtml(request)) {
-    const message = translator('en')(errorMessageKey(failure.code));
+    const message = translator(requestLanguage(request))(errorMessageKey(failure.code));
     return reply
       .code(failure.status)
       .type('application/json; charset=utf-8')

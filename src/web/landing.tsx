@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Layout } from './layout.js';
 import { pageContext, sendPage } from './render.js';
+import { SecurityPage } from './security.js';
 
 export async function landingRoutes(app: FastifyInstance) {
   app.get('/', async (request, reply) => {
@@ -16,6 +17,7 @@ export async function landingRoutes(app: FastifyInstance) {
             <li>{t('landing.point.resume')}</li>
             <li>{t('landing.point.private')}</li>
             <li>{t('landing.point.light')}</li>
+            <li>{t('landing.point.languages')}</li>
           </ul>
           {ctx.user ? (
             <a class="button" href="/files">
@@ -30,9 +32,20 @@ export async function landingRoutes(app: FastifyInstance) {
             </p>
           )}
         </section>
+        <section id="security" class="card" aria-labelledby="security-title">
+          <h2 id="security-title">{t('landing.security.title')}</h2>
+          <p>{t('landing.security.summary')}</p>
+          <p>
+            <a href="/security">{t('landing.security.more')}</a>
+          </p>
+        </section>
       </Layout>,
     );
   });
+
+  app.get('/security', async (request, reply) =>
+    sendPage(reply, <SecurityPage ctx={pageContext(request, reply)} />),
+  );
 
   app.get<{ Params: { file: string } }>('/static/:file', async (request, reply) => {
     const asset = app.assets.get(request.params.file);

@@ -1,13 +1,15 @@
 import type { ComponentChildren } from 'preact';
-import type { Translate } from './i18n/index.js';
+import { LANGUAGE_NAMES, LANGUAGES, type Language, type Translate } from './i18n/index.js';
 
 export interface PageContext {
   t: Translate;
-  language: string;
+  language: Language;
   direction: 'ltr' | 'rtl';
   assetUrl: (entry: string) => string;
   csrfToken: string;
   user: { email: string } | null;
+  /** Where the language switch returns to. */
+  path: string;
 }
 
 export function Layout(props: {
@@ -30,14 +32,18 @@ export function Layout(props: {
         ))}
       </head>
       <body>
+        <a class="skip" href="#main">
+          {t('site.skip')}
+        </a>
         <header class="site-header">
           <a class="brand" href="/">
             {t('site.name')}
           </a>
-          <nav>
+          <nav aria-label={t('nav.label')}>
             {ctx.user ? (
               <>
                 <a href="/files">{t('nav.files')}</a>
+                <a href="/trash">{t('nav.trash')}</a>
                 <a href="/account">{t('nav.account')}</a>
                 <form method="post" action="/signout" class="inline">
                   <input type="hidden" name="_csrf" value={ctx.csrfToken} />
@@ -53,11 +59,53 @@ export function Layout(props: {
               </>
             )}
           </nav>
+          <LanguageSwitch ctx={ctx} />
         </header>
-        <main>{props.children}</main>
-        <footer class="site-footer">{t('site.tagline')}</footer>
+        <main id="main">{props.children}</main>
+        <footer class="site-footer">
+          <p>{t('site.tagline')}</p>
+          <a class="shield" href="/security">
+            <ShieldIcon />
+            {t('site.shield')}
+          </a>
+        </footer>
       </body>
     </html>
+  );
+}
+
+/** A plain form, so switching works without scripts and a GET never changes anything. */
+function LanguageSwitch(props: { ctx: PageContext }) {
+  const { ctx } = props;
+  return (
+    <form method="post" action="/language" class="languages" aria-label={ctx.t('language.label')}>
+      <input type="hidden" name="_csrf" value={ctx.csrfToken} />
+      <input type="hidden" name="next" value={ctx.path} />
+      {LANGUAGES.map((language) => (
+        <button
+          type="submit"
+          name="language"
+          value={language}
+          lang={language}
+          class="link"
+          aria-current={language === ctx.language ? 'true' : undefined}
+          key={language}
+        >
+          {LANGUAGE_NAMES[language]}
+        </button>
+      ))}
+    </form>
+  );
+}
+
+function ShieldIcon() {
+  return (
+    <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true" focusable="false">
+      <path
+        fill="currentColor"
+        d="M12 2 4 5v6c0 5 3.4 9.4 8 11 4.6-1.6 8-6 8-11V5l-8-3zm-1.2 14.2-3.5-3.5 1.4-1.4 2.1 2.1 4.6-4.6 1.4 1.4-6 6z"
+      />
+    </svg>
   );
 }
 
@@ -69,5 +117,14 @@ export function ErrorList(props: { messages: string[] }) {
         <p key={message}>{message}</p>
       ))}
     </div>
+  );
+}
+
+export function Notice(props: { text?: string; children?: ComponentChildren }) {
+  if (!props.text) return null;
+  return (
+    <p class="alert" role="status">
+      {props.text} {props.children}
+    </p>
   );
 }

@@ -120,7 +120,7 @@ for (const target of databaseTargets()) {
       assert.equal(response.status, 303);
     });
 
-    it("refuses to delete another user's file (404) and deletes one's own", async () => {
+    it("refuses to trash another user's file (404) and trashes one's own", async () => {
       const token = await stranger.csrfToken('/files');
       const theirs = await stranger.postForm(`/files/${id}/delete`, { _csrf: token });
       assert.equal(theirs.status, 404);
@@ -128,7 +128,7 @@ for (const target of databaseTargets()) {
 
       const mine = await owner.submit('/files', `/files/${id}/delete`, {});
       assert.equal(mine.status, 303);
-      assert.equal(mine.headers.get('location'), '/files?deleted=1');
+      assert.equal(mine.headers.get('location'), '/files?notice=trashed');
       const gone = await owner.get(`/files/${id}/download`, { accept: 'application/json' });
       assert.equal(gone.status, 404);
       const again = await owner.submit('/files', `/files/${id}/delete`, {});

@@ -22,7 +22,7 @@ export async function tusHeaders(client: Client): Promise<Record<string, string>
 export async function uploadWithTus(
   client: Client,
   data: Buffer,
-  options: { name?: string; chunkSize?: number; uploadUrl?: string } = {},
+  options: { name?: string; chunkSize?: number; uploadUrl?: string; folder?: string } = {},
 ): Promise<string> {
   const headers = await tusHeaders(client);
   return new Promise((resolve, reject) => {
@@ -31,7 +31,10 @@ export async function uploadWithTus(
       uploadUrl: options.uploadUrl,
       chunkSize: options.chunkSize ?? 1024 * 1024,
       retryDelays: [],
-      metadata: { filename: options.name ?? 'file.bin' },
+      metadata: {
+        filename: options.name ?? 'file.bin',
+        ...(options.folder ? { folder: options.folder } : {}),
+      },
       headers,
       onError: reject,
       onSuccess: () => resolve(upload.url!),
@@ -58,10 +61,10 @@ export function fileIdFromListing(html: string, name: string): string | undefine
     .replaceAll('>', '&gt;')
     .replaceAll('"', '&quot;');
   const escaped = asHtml.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const row = html.match(
-    new RegExp(`<bdi>${escaped}</bdi>[\\s\\S]*?/files/([0-9a-f-]{36})/download`),
+  const link = html.match(
+    new RegExp(`href="/files/([0-9a-f-]{36})/download"[^>]*><bdi>${escaped}</bdi>`),
   );
-  return row?.[1];
+  return link?.[1];
 }
 
 /** Every blob key in the app's store, sorted. */

@@ -159,8 +159,7 @@ for (const target of databaseTargets()) {
       await new Promise((resolve) => setTimeout(resolve, 50));
       const line = logs.lines().find((entry) => entry.reqId === error.requestId && entry.err);
       assert.equal(line?.level, 50);
-      const err = line?.err as { stack?: string } | undefined;
-      assert.match(String(err?.stack), /crafted/);
+      assert.match(String((line?.err as { stack?: string } | undefined)?.stack), /crafted/);
     });
   });
 }

@@ -1,77 +1,158 @@
-import { Upload } from 'tus-js-client';
+import { defaultOptions, Upload } from 'tus-js-client';
+import { fill, formatSize } from './rate.js';
+import { fingerprintOf, type Messages, type QueueContext, QueueItem } from './upload-item.js';
 
-// Chunks stay under the 100 MB request body cap of a Cloudflare free plan.
-const CHUNK_SIZE = 50 * 1024 * 1024;
-// Keep trying for a long while: on a mobile link a dropped connection is normal.
-const RETRY_DELAYS = [0, 1000, 3000, 5000, 10_000, 20_000, 30_000, ...Array(60).fill(60_000)];
+// Below about 1 Mbit/s, one file at a time in small chunks loses the least to a drop.
+const SLOW_BYTES_PER_SECOND = 128 * 1024;
+const SLOW_KEY = 'khaznati.slowConnection';
 
 const form = document.querySelector<HTMLFormElement>('#upload-form');
-const input = document.querySelector<HTMLInputElement>('#upload-file');
-const progress = document.querySelector<HTMLProgressElement>('#upload-progress');
-const status = document.querySelector<HTMLElement>('#upload-status');
+if (form) setUp(form);
 
-function formatSpeed(bytesPerSecond: number): string {
-  if (bytesPerSecond >= 1024 * 1024) return `${(bytesPerSecond / 1024 / 1024).toFixed(1)} MB/s`;
-  return `${Math.max(0, bytesPerSecond / 1024).toFixed(0)} KB/s`;
-}
+function setUp(form: HTMLFormElement) {
+  const data = form.dataset;
+  const messages: Messages = JSON.parse(data.messages ?? '{}');
+  const locale = data.locale ?? 'en';
+  const quota = Number(data.quota);
+  const used = Number(data.used);
+  const input = form.querySelector<HTMLInputElement>('#upload-file')!;
+  const queue = document.querySelector<HTMLElement>('#upload-queue')!;
+  const announce = document.querySelector<HTMLElement>('#upload-announce')!;
+  const slowBox = form.querySelector<HTMLInputElement>('#slow-mode')!;
+  const dropZone = form.querySelector<HTMLElement>('.drop-zone')!;
+  const items: QueueItem[] = [];
+  // One transfer until the link has been measured: on a weak link, parallel uploads only
+  // share the same few kbit/s and all lose their chunk when it drops.
+  let linkMeasured = false;
+  let slowChosenByHand = localStorage.getItem(SLOW_KEY) !== null;
+  slowBox.checked = localStorage.getItem(SLOW_KEY) === '1';
 
-function say(text: string) {
-  if (status) status.textContent = text;
-}
+  input.multiple = true;
+  input.required = false;
+  form.querySelector('button[type="submit"]')?.setAttribute('hidden', '');
+  for (const hidden of Array.from(form.querySelectorAll<HTMLElement>('.slow-mode, .drop-hint'))) {
+    hidden.hidden = false;
+  }
 
-function startUpload(file: File, csrf: string) {
-  let lastBytes = 0;
-  let lastTime = performance.now();
-  let speed = 0;
+  const ctx: QueueContext = {
+    csrf: data.csrf ?? '',
+    folder: data.folder ?? '',
+    locale,
+    messages,
+    slow: () => slowBox.checked,
+    changed: () => {
+      detectSlowLink();
+      schedule();
+    },
+  };
 
-  const upload = new Upload(file, {
-    endpoint: '/uploads',
-    chunkSize: CHUNK_SIZE,
-    retryDelays: RETRY_DELAYS,
-    metadata: { filename: file.name },
-    headers: { 'X-CSRF-Token': csrf },
-    // The fingerprint lets a reloaded page find the upload and resume it.
-    storeFingerprintForResuming: true,
-    removeFingerprintOnSuccess: true,
-    onProgress(sent, total) {
-      const now = performance.now();
-      if (now - lastTime >= 1000) {
-        speed = ((sent - lastBytes) * 1000) / (now - lastTime);
-        lastBytes = sent;
-        lastTime = now;
+  function schedule() {
+    const limit = slowBox.checked || !(linkMeasured || slowChosenByHand) ? 1 : 3;
+    let running = items.filter((item) => item.state === 'running').length;
+    for (const item of items) {
+      if (running >= limit) break;
+      if (item.state !== 'waiting') continue;
+      running++;
+      item.start();
+    }
+    const busy = items.some((item) => item.state === 'waiting' || item.state === 'running');
+    const failed = items.some((item) => item.state === 'failed');
+    if (!busy && !failed && items.some((item) => item.state === 'done')) {
+      // Show the new files in the listing once the queue is through.
+      setTimeout(() => window.location.reload(), 800);
+    }
+  }
+
+  function detectSlowLink() {
+    if (slowBox.checked || slowChosenByHand) return;
+    const measured = items.filter((item) => item.state === 'running' && item.meter.span() >= 2000);
+    if (measured.length === 0) return;
+    linkMeasured = true;
+    const total = measured.reduce((sum, item) => sum + item.meter.average(), 0);
+    if (total >= SLOW_BYTES_PER_SECOND) return;
+    slowBox.checked = true;
+    slowChosenByHand = true;
+    announce.textContent = messages.slowOn ?? '';
+  }
+
+  function committedBytes(): number {
+    const counted = items.filter((item) => item.state !== 'failed' && item.state !== 'cancelled');
+    return used + counted.reduce((sum, item) => sum + item.file.size, 0);
+  }
+
+  function enqueue(files: File[]) {
+    for (const file of files) {
+      const free = quota - committedBytes();
+      const item = new QueueItem(file, ctx);
+      const key = `tus::${fingerprintOf(file, ctx.folder)}::`;
+      for (const row of Array.from(queue.querySelectorAll<HTMLElement>('[data-fingerprint]'))) {
+        if (row.dataset.fingerprint?.startsWith(key)) row.remove();
       }
-      const percent = total ? (sent / total) * 100 : 0;
-      if (progress) {
-        progress.hidden = false;
-        progress.value = percent;
+      queue.append(item.row);
+      if (file.size > free) {
+        item.refuse(fill(messages.tooBig ?? '', { free: formatSize(Math.max(0, free), locale) }));
       }
-      say(`${percent.toFixed(1)}% · ${formatSpeed(speed)}`);
-    },
-    onError(error) {
-      const response = (error as { originalResponse?: { getBody(): string } }).originalResponse;
-      say(response?.getBody() || error.message);
-    },
-    onSuccess() {
-      say(document.documentElement.dataset.doneText ?? 'Upload complete.');
-      window.location.reload();
-    },
-  });
+      items.push(item);
+    }
+    schedule();
+  }
 
-  upload.findPreviousUploads().then((previous) => {
-    const match = previous.find((candidate) => candidate.size === file.size);
-    if (match) upload.resumeFromPreviousUpload(match);
-    upload.start();
+  input.addEventListener('change', () => {
+    if (input.files) enqueue(Array.from(input.files));
+    input.value = '';
   });
-
-  // When the phone comes back online, carry on at once rather than after the back-off.
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    if (input.files) enqueue(Array.from(input.files));
+  });
+  slowBox.addEventListener('change', () => {
+    slowChosenByHand = true;
+    localStorage.setItem(SLOW_KEY, slowBox.checked ? '1' : '0');
+    schedule();
+  });
+  for (const type of ['dragenter', 'dragover']) {
+    dropZone.addEventListener(type, (event) => {
+      event.preventDefault();
+      dropZone.classList.add('dragging');
+    });
+  }
+  dropZone.addEventListener('dragleave', () => dropZone.classList.remove('dragging'));
+  dropZone.addEventListener('drop', (event) => {
+    event.preventDefault();
+    dropZone.classList.remove('dragging');
+    if (event.dataTransfer?.files) enqueue(Array.from(event.dataTransfer.files));
+  });
   window.addEventListener('online', () => {
-    upload.abort().then(() => upload.start());
+    for (const item of items) item.kick();
   });
+
+  showUnfinished(queue, ctx);
 }
 
-form?.addEventListener('submit', (event) => {
-  event.preventDefault();
-  const file = input?.files?.[0];
-  if (!file) return;
-  startUpload(file, form.dataset.csrf ?? '');
-});
+/** Uploads a reload interrupted: choosing the same file again resumes it. */
+async function showUnfinished(queue: HTMLElement, ctx: QueueContext) {
+  const stored = await defaultOptions.urlStorage.findAllUploads();
+  for (const entry of stored) {
+    if (entry.metadata?.folder !== ctx.folder || !entry.uploadUrl) continue;
+    const row = document.createElement('li');
+    const name = document.createElement('bdi');
+    name.className = 'name';
+    name.textContent = entry.metadata.filename ?? '';
+    const status = document.createElement('span');
+    status.className = 'status';
+    status.textContent = ctx.messages.unfinished ?? '';
+    const forget = document.createElement('button');
+    forget.type = 'button';
+    forget.className = 'link';
+    forget.textContent = ctx.messages.forget ?? '';
+    forget.addEventListener('click', () => {
+      row.remove();
+      defaultOptions.urlStorage.removeUpload(entry.urlStorageKey).catch(() => {});
+      // Ending it on the server gives back the space it reserved.
+      Upload.terminate(entry.uploadUrl!, { headers: { 'X-CSRF-Token': ctx.csrf } }).catch(() => {});
+    });
+    row.append(name, forget, status);
+    row.dataset.fingerprint = entry.urlStorageKey;
+    queue.append(row);
+  }
+}
