@@ -13,7 +13,8 @@ export function clientAddress(request: FastifyRequest): string {
   if (claimed && isIP(claimed) && request.server.isTrustedProxy(peerAddress(request))) {
     return unmapped(claimed);
   }
-  return unmapped(request.ip);
+  // A socket already torn down has no address left: the request then has none either.
+  return unmapped(request.ip ?? '');
 }
 
 /** The address of whoever opened the connection: the proxy, when there is one. */

@@ -1,12 +1,16 @@
 import assert from 'node:assert/strict';
-import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Client, uniqueEmail } from '../helpers/browser-like-client.js';
 import { databaseTargets } from '../helpers/databases.js';
 import { createFolder, folderIdFromListing, listing, listingPath } from '../helpers/files.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
-import { createUpload, fileIdFromListing, randomFile, uploadWithTus } from '../helpers/uploads.js';
+import {
+  createUpload,
+  fileIdFromListing,
+  randomFile,
+  storedBlobs,
+  uploadWithTus,
+} from '../helpers/uploads.js';
 
 const MISSING = '00000000-0000-4000-8000-000000000000';
 
@@ -50,7 +54,7 @@ for (const target of databaseTargets()) {
     });
 
     it("refuses a tus upload into another user's, a missing or a malformed folder (404)", async () => {
-      const before = await readdir(join(t.dataDir, 'uploads'));
+      const before = await storedBlobs(t);
       for (const folder of [karimsFolder, MISSING, '../../etc', 'x'.repeat(300)]) {
         const response = await createUpload(amina, {
           'upload-length': '5',
@@ -59,7 +63,7 @@ for (const target of databaseTargets()) {
         assert.equal(response.status, 404, folder);
         assert.match(await response.text(), /folder does not exist/);
       }
-      assert.deepEqual(await readdir(join(t.dataDir, 'uploads')), before, 'nothing stored');
+      assert.deepEqual(await storedBlobs(t), before, 'nothing stored');
     });
 
     for (const [label, name] of [

@@ -1,7 +1,5 @@
 import assert from 'node:assert/strict';
-import { readdir } from 'node:fs/promises';
 import { connect } from 'node:net';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { eq } from 'drizzle-orm';
 import { files, uploads } from '../../src/files/tables.js';
@@ -9,7 +7,7 @@ import { Client, uniqueEmail } from '../helpers/browser-like-client.js';
 import { databaseTargets } from '../helpers/databases.js';
 import { createFolder, listing, listingPath } from '../helpers/files.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
-import { fileIdFromListing, randomFile, sha256 } from '../helpers/uploads.js';
+import { fileIdFromListing, randomFile, sha256, storedBlobs } from '../helpers/uploads.js';
 
 const KiB = 1024;
 
@@ -58,7 +56,10 @@ for (const target of databaseTargets()) {
     let karim: Client;
 
     const nothingLeft = async () => {
-      assert.deepEqual(await readdir(join(t.dataDir, 'uploads')), [], 'no staged bytes');
+      const kept = (await t.app.database.db.select({ key: files.blobKey }).from(files))
+        .map((row) => row.key)
+        .sort();
+      assert.deepEqual(await storedBlobs(t), kept, 'no bytes but those of finished files');
       assert.equal(await t.app.database.db.$count(uploads), 0, 'no upload row');
     };
 
