@@ -19,7 +19,7 @@ const TRIES = 30;
 const TOLERANCE_MS = 20;
 // Other work on a shared machine can upset one round; a real leak (a skipped Argon2 hash,
 // tens of milliseconds) shows in every round.
-const ROUNDS = 3;
+const ROUNDS = 5;
 const stripValues = (html: string) => html.replace(/value="[^"]*"/g, '');
 
 /** What a visitor can observe about an answer, apart from its timing. */
