@@ -6,8 +6,6 @@
  * clear answer and leaves the file alone.
  */
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { eq } from 'drizzle-orm';
@@ -120,7 +118,7 @@ for (const target of databaseTargets()) {
         'upload-metadata': `filename ${Buffer.from('pending.bin').toString('base64')}`,
       });
       const location = created.headers.get('location')!;
-      const devEntry = (await readFile(join(t.dataDir, 'secrets', 'master-keys'), 'utf8')).trim();
+      const original = t.env.KHAZNATI_MASTER_KEYS!;
 
       await t.restart({ KHAZNATI_MASTER_KEYS: generateMasterKeyEntry('unrelated') });
       const download = await owner.get(`/files/${file.id}/download`, {
@@ -137,7 +135,7 @@ for (const target of databaseTargets()) {
       const [row] = await t.app.database.db.select().from(files).where(eq(files.id, file.id));
       assert.equal(row?.damagedAt, null);
 
-      await t.restart({ KHAZNATI_MASTER_KEYS: `${generateMasterKeyEntry('newer')},${devEntry}` });
+      await t.restart({ KHAZNATI_MASTER_KEYS: `${generateMasterKeyEntry('newer')},${original}` });
       assert.equal((await owner.get(`/files/${file.id}/download`)).status, 200);
     });
   });

@@ -7,6 +7,7 @@ import type { DestinationStream } from 'pino';
 import { type App, type AppOptions, createApp } from '../../src/app.js';
 import { type Config, loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/http/logging.js';
+import { generateMasterKeyEntry } from '../../src/storage/encryption/index.js';
 import type { DatabaseTarget } from './databases.js';
 
 export interface TestApp {
@@ -50,6 +51,8 @@ export async function startTestApp(
     DATA_DIR: dataDir,
     SECRET_KEY: 'test-secret-key-test-secret-key-0123456789',
     SECURITY_PASSWORD_SALT: 'test-pepper-0123456789',
+    // A fresh master key per app, given as production requires (not generated into DATA_DIR).
+    KHAZNATI_MASTER_KEYS: generateMasterKeyEntry('test'),
     // Most tests sign many people in from one loopback address within a minute; the
     // rate-limit tests set the real limit back.
     AUTH_RATE_LIMIT_PER_MINUTE: '1000',
