@@ -13,7 +13,8 @@ export function clientAddress(request: FastifyRequest): string {
   if (claimed && isIP(claimed) && request.server.isTrustedProxy(peerAddress(request))) {
     return unmapped(claimed);
   }
-  return unmapped(request.ip);
+  // Once a client has hung up, its socket no longer knows the address: Fastify gives none.
+  return unmapped(request.ip ?? '');
 }
 
 /** The address of whoever opened the connection: the proxy, when there is one. */
