@@ -52,6 +52,8 @@ export async function formUploadRoutes(app: FastifyInstance, options: { uploads:
    * before a single byte of the file is, and checked by the usual CSRF guard.
    */
   async function readLeadingFields(request: FastifyRequest, _reply: FastifyReply) {
+    // Anything else is refused after the CSRF check, which reads its token as usual.
+    if (!request.isMultipart()) return;
     const declared = Number(request.headers['content-length']);
     if (!Number.isSafeInteger(declared)) throw new AppError('upload_length_required');
     if (declared > limit + FORM_OVERHEAD_BYTES) throw new AppError(tooLarge);
@@ -66,7 +68,8 @@ export async function formUploadRoutes(app: FastifyInstance, options: { uploads:
     { preHandler: [requireUser, readLeadingFields, app.csrfProtection] },
     async (request, reply) => {
       const user = request.user!;
-      const file = files.get(request)!;
+      const file = files.get(request);
+      if (!file) throw new AppError('unsupported_media_type');
       if (!file.filename) throw new AppError('form_upload_missing');
       const folder = fieldValue(file, 'folder') || null;
       const id = randomBytes(16).toString('hex');

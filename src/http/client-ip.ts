@@ -13,7 +13,7 @@ export function clientAddress(request: FastifyRequest): string {
   if (claimed && isIP(claimed) && request.server.isTrustedProxy(peerAddress(request))) {
     return unmapped(claimed);
   }
-  // A socket already torn down has no address left: the request then has none either.
+  // Once a client has hung up, its socket no longer knows the address: Fastify gives none.
   return unmapped(request.ip ?? '');
 }
 

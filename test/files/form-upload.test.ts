@@ -163,10 +163,10 @@ for (const target of databaseTargets()) {
       await nothingLeft();
     });
 
-    it('refuses a body that is not multipart (406), and a visitor without a session', async () => {
+    it('refuses a body that is not multipart (415), and a visitor without a session', async () => {
       const token = await amina.csrfToken('/files');
       const urlEncoded = await amina.postForm('/files/upload', { _csrf: token, file: 'x' });
-      assert.equal(urlEncoded.status, 406);
+      assert.equal(urlEncoded.status, 415);
       const anonymous = await fetch(`${t.url}/files/upload`, {
         method: 'POST',
         body: new FormData(),

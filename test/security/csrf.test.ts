@@ -16,6 +16,8 @@ import { startTestApp, type TestApp } from '../helpers/test-app.js';
 import { createUpload, fileIdFromListing, uploadWithTus } from '../helpers/uploads.js';
 import { unsafeRoutes } from './support.js';
 
+// The token is checked before any lookup, so the folder need not exist.
+const SOME_FOLDER = '00000000-0000-4000-8000-000000000000';
 const metadata = (name: string) => `filename ${Buffer.from(name).toString('base64')}`;
 
 for (const target of databaseTargets()) {
@@ -79,6 +81,16 @@ for (const target of databaseTargets()) {
         },
         'DELETE /uploads': { path: '/uploads' },
         'DELETE /uploads/:id': { path: uploadPath },
+        'POST /files/:id/rename': { path: `/files/${fileId}/rename` },
+        'POST /files/:id/restore': { path: `/files/${fileId}/restore` },
+        'POST /files/selection': { path: '/files/selection' },
+        'POST /files/upload': { path: '/files/upload' },
+        'POST /folders': { path: '/folders' },
+        'POST /folders/:id/delete': { path: `/folders/${SOME_FOLDER}/delete` },
+        'POST /folders/:id/rename': { path: `/folders/${SOME_FOLDER}/rename` },
+        'POST /folders/:id/restore': { path: `/folders/${SOME_FOLDER}/restore` },
+        'POST /language': { path: '/language' },
+        'POST /trash/empty': { path: '/trash/empty' },
       };
       assert.deepEqual(
         unsafeRoutes(t.app.server),
