@@ -14,13 +14,17 @@ export interface S3Emulator {
 }
 
 const SCRIPT = join(import.meta.dirname, 's3-emulator-process.mjs');
+// For the emulator's continuation tokens (see s3-emulator-process.mjs), where Node has it.
+const LEGACY_OPENSSL = process.allowedNodeEnvironmentFlags.has('--openssl-legacy-provider')
+  ? ['--openssl-legacy-provider']
+  : [];
 const START_TIMEOUT_MS = 20_000;
 
 /** Starts the S3 emulator (s3rver) on a free loopback port, with one empty bucket. */
 export async function startS3Emulator(): Promise<S3Emulator> {
   const directory = await mkdtemp(join(tmpdir(), 'khaznati-s3-'));
   const bucket = 'khaznati-test';
-  const child = spawn(process.execPath, ['--openssl-legacy-provider', SCRIPT, directory, bucket], {
+  const child = spawn(process.execPath, [...LEGACY_OPENSSL, SCRIPT, directory, bucket], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
 

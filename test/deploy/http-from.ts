@@ -1,0 +1,71 @@
+import { request } from 'node:http';
+
+export interface RawResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+/** One HTTP request sent from a chosen loopback address, as a proxy at that address would. */
+export function requestFrom(
+  localAddress: string,
+  url: string,
+  options: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    const outgoing = request(url, {
+      method: options.method ?? 'GET',
+      headers: options.headers,
+      localAddress,
+      timeout: 30_000,
+    });
+    outgoing.on('timeout', () => outgoing.destroy(new Error(`no answer from ${url}`)));
+    outgoing.on('error', reject);
+    outgoing.on('response', (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('error', reject);
+      response.on('end', () =>
+        resolve({
+          status: response.statusCode ?? 0,
+          headers: response.headers,
+          body: Buffer.concat(chunks).toString(),
+        }),
+      );
+    });
+    outgoing.end(options.body);
+  });
+}
+
+/** Registers an account through `baseUrl` from `localAddress`, with extra request headers. */
+export async function registerFrom(
+  localAddress: string,
+  baseUrl: string,
+  email: string,
+  headers: Record<string, string>,
+): Promise<RawResponse> {
+  const page = await requestFrom(localAddress, `${baseUrl}/register`, {
+    headers: { accept: 'text/html', ...headers },
+  });
+  const cookies = ([] as string[])
+    .concat(page.headers['set-cookie'] ?? [])
+    .map((line) => line.split(';')[0])
+    .join('; ');
+  const token = page.body.match(/name="_csrf" value="([^"]+)"/)?.[1] ?? '';
+  const password = 'correct horse battery';
+  return requestFrom(localAddress, `${baseUrl}/register`, {
+    method: 'POST',
+    headers: {
+      accept: 'text/html',
+      'content-type': 'application/x-www-form-urlencoded',
+      cookie: cookies,
+      ...headers,
+    },
+    body: new URLSearchParams({
+      _csrf: token,
+      email,
+      password,
+      passwordConfirmation: password,
+    }).toString(),
+  });
+}
