@@ -41,7 +41,10 @@ describe('the CI/CD workflow', () => {
     assert.match(steps(test), /npm test/);
     assert.match(test.env.TEST_DATABASE_URL, /^postgres:\/\//);
     assert.match(test.env.REDIS_URL, /^redis:\/\//);
-    assert.match(read('README.md'), /TEST_DATABASE_URL=postgres:\/\/\S+ REDIS_URL=redis:\/\/\S+ npm test/);
+    assert.match(
+      read('README.md'),
+      /TEST_DATABASE_URL=postgres:\/\/\S+ REDIS_URL=redis:\/\/\S+ npm test/,
+    );
   });
 
   it('deploys only on a push to main, over SSH with secrets', () => {

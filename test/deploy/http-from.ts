@@ -37,14 +37,17 @@ export function requestFrom(
   });
 }
 
-/** Registers an account through `baseUrl` from `localAddress`, with extra request headers. */
-export async function registerFrom(
+/**
+ * Loads a form page from `localAddress`, as a browser would, and posts `fields` with its
+ * CSRF token and cookies, plus any extra request headers.
+ */
+export async function submitFormFrom(
   localAddress: string,
-  baseUrl: string,
-  email: string,
+  url: string,
+  fields: Record<string, string>,
   headers: Record<string, string>,
 ): Promise<RawResponse> {
-  const page = await requestFrom(localAddress, `${baseUrl}/register`, {
+  const page = await requestFrom(localAddress, url, {
     headers: { accept: 'text/html', ...headers },
   });
   const cookies = ([] as string[])
@@ -52,8 +55,7 @@ export async function registerFrom(
     .map((line) => line.split(';')[0])
     .join('; ');
   const token = page.body.match(/name="_csrf" value="([^"]+)"/)?.[1] ?? '';
-  const password = 'correct horse battery';
-  return requestFrom(localAddress, `${baseUrl}/register`, {
+  return requestFrom(localAddress, url, {
     method: 'POST',
     headers: {
       accept: 'text/html',
@@ -61,11 +63,29 @@ export async function registerFrom(
       cookie: cookies,
       ...headers,
     },
-    body: new URLSearchParams({
-      _csrf: token,
-      email,
-      password,
-      passwordConfirmation: password,
-    }).toString(),
+    body: new URLSearchParams({ _csrf: token, ...fields }).toString(),
   });
+}
+
+/** Registers an account and signs in to it, both from `localAddress`; resolves the statuses. */
+export async function signUpFrom(
+  localAddress: string,
+  baseUrl: string,
+  email: string,
+  headers: Record<string, string>,
+): Promise<number[]> {
+  const password = 'correct horse battery';
+  const registered = await submitFormFrom(
+    localAddress,
+    `${baseUrl}/register`,
+    { email, password, passwordConfirmation: password },
+    headers,
+  );
+  const signedIn = await submitFormFrom(
+    localAddress,
+    `${baseUrl}/signin`,
+    { email, password },
+    headers,
+  );
+  return [registered.status, signedIn.status];
 }

@@ -12,7 +12,7 @@ import {
   uploadWithTus,
 } from '../helpers/uploads.js';
 import { type Cluster, startCluster, TRUSTED_EDGE } from './cluster.js';
-import { registerFrom, requestFrom } from './http-from.js';
+import { requestFrom, signUpFrom } from './http-from.js';
 import { findNginx } from './processes.js';
 
 const MiB = 1024 * 1024;
@@ -88,14 +88,14 @@ describe('two instances behind the shipped nginx config (S3 emulator, Postgres, 
   it('ignores CF-Connecting-IP from outside the trusted ranges, and believes it from the edge', async () => {
     const spoofed = uniqueEmail('spoofed');
     const edge = uniqueEmail('edge');
-    const direct = await registerFrom('127.0.0.1', cluster.url, spoofed, {
+    // Signing in writes the session row, whose ip_prefix is what the app took for the client.
+    const direct = await signUpFrom('127.0.0.1', cluster.url, spoofed, {
       'cf-connecting-ip': '203.0.113.7',
     });
-    const relayed = await registerFrom(TRUSTED_EDGE, cluster.url, edge, {
+    const relayed = await signUpFrom(TRUSTED_EDGE, cluster.url, edge, {
       'cf-connecting-ip': '198.51.100.23',
     });
-    assert.equal(direct.status, 303);
-    assert.equal(relayed.status, 303);
+    assert.deepEqual([...direct, ...relayed], [303, 303, 303, 303]);
 
     const db = new pg.Client({ connectionString: cluster.databaseUrl });
     await db.connect();
@@ -107,8 +107,16 @@ describe('two instances behind the shipped nginx config (S3 emulator, Postgres, 
         );
         return rows.map((row) => row.ip_prefix);
       };
-      assert.deepEqual(await prefixOf(spoofed), ['127.0.0.0'], 'the app saw the real peer');
-      assert.deepEqual(await prefixOf(edge), ['198.51.100.0'], 'the edge names the client');
+      const seen = { spoofed: await prefixOf(spoofed), edge: await prefixOf(edge) };
+      assert.ok(seen.spoofed.length > 0 && seen.edge.length > 0, JSON.stringify(seen));
+      assert.ok(
+        seen.spoofed.every((prefix) => prefix === '127.0.0.0'),
+        'the real peer',
+      );
+      assert.ok(
+        seen.edge.every((prefix) => prefix === '198.51.100.0'),
+        'the edge names it',
+      );
     } finally {
       await db.end();
     }
@@ -131,7 +139,7 @@ describe('two instances behind the shipped nginx config (S3 emulator, Postgres, 
     skip: 'rate limits land with issue 3',
   }, async () => {
     // A client address of this run alone, so that parallel runs sharing Redis do not count.
-    const address = `198.51.100.${1 + Math.floor(Math.random() * 250)}`;
+    const address = `192.0.2.${1 + Math.floor(Math.random() * 250)}`;
     const statuses: number[] = [];
     for (let attempt = 0; attempt < 6; attempt++) {
       const response = await requestFrom(TRUSTED_EDGE, `${cluster.url}/signin`, {
@@ -144,12 +152,15 @@ describe('two instances behind the shipped nginx config (S3 emulator, Postgres, 
       });
       statuses.push(response.status);
     }
+    // Round robin gives each instance three of the six: only a shared count reaches the limit.
     assert.equal(statuses.at(-1), 429, statuses.join(' '));
-    const lines = await cluster.logLines(
-      (line) => line.method === 'POST' && line.path === '/signin',
-      6,
+    const lines = await cluster.logLines((line) => line.client === '192.0.2.0', 6);
+    const attempts = lines.filter((line) => line.path === '/signin').slice(-6);
+    assert.equal(
+      new Set(attempts.map((line) => line.upstream)).size,
+      2,
+      'both instances took some',
     );
-    assert.equal(new Set(lines.map((line) => line.upstream)).size, 2, 'both instances counted');
   });
 
   it('completes an upload whose chunks alternate between the instances', {
