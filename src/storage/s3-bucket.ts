@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import {
   DeleteObjectCommand,
-  DeleteObjectsCommand,
   GetObjectCommand,
   type GetObjectCommandOutput,
   HeadBucketCommand,
@@ -120,14 +119,17 @@ export class S3Bucket {
     await this.client.send(new DeleteObjectCommand({ Bucket: this.name, Key: objectKey }));
   }
 
+  /**
+   * One DeleteObject a key, a few at a time. The batch call (DeleteObjects) would be
+   * fewer requests, but it needs a body checksum that several compatible stores read
+   * differently; a blob has few parts, and deleting it is rare.
+   */
   async deleteMany(objectKeys: string[]): Promise<void> {
-    // DeleteObjects takes at most 1000 keys a call.
-    for (let index = 0; index < objectKeys.length; index += 1000) {
-      const batch = objectKeys.slice(index, index + 1000).map((Key) => ({ Key }));
-      await this.client.send(
-        new DeleteObjectsCommand({ Bucket: this.name, Delete: { Objects: batch, Quiet: true } }),
-      );
-    }
+    const queue = [...objectKeys];
+    const worker = async () => {
+      for (let key = queue.shift(); key !== undefined; key = queue.shift()) await this.delete(key);
+    };
+    await Promise.all(Array.from({ length: Math.min(8, queue.length) }, worker));
   }
 }
 

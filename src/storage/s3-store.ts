@@ -45,7 +45,7 @@ export class S3BlobStore implements BlobStore {
     let first: Buffer = Buffer.alloc(0);
     let offset = 0;
     const write = async (bytes: Buffer) => {
-      if (offset === 0) first = bytes;
+      if (offset === 0) first = Buffer.from(bytes);
       else await this.bucket.put(partKey(key, offset), bytes, signal);
       offset += bytes.length;
     };

@@ -3,7 +3,8 @@ import type { Readable } from 'node:stream';
 /**
  * Reads `source` into pieces of at most `partBytes` and hands each to `write` as it fills,
  * so memory holds one piece however long the stream is; the stream waits while a piece is
- * written. When the source fails part-way (a dropped connection), the bytes that did arrive
+ * written. The same buffer is filled again once `write` resolves, so `write` must copy
+ * what it keeps. When the source fails part-way (a dropped connection), the bytes that did arrive
  * are still written before the error is passed on, as a file on disk would keep them: a
  * resumed upload then continues from there instead of sending the whole chunk again. An
  * abort writes nothing more. Resolves with the number of bytes written.
@@ -21,7 +22,6 @@ export async function splitIntoParts(
   const flush = async () => {
     if (!piece || filled === 0) return;
     const bytes = piece.subarray(0, filled);
-    piece = undefined;
     filled = 0;
     await write(bytes);
     written += bytes.length;
