@@ -35,7 +35,9 @@ export interface BlobLayout {
   size: number;
   /** Non-empty parts in offset order, each clipped to the bytes it contributes. */
   parts: BlobPart[];
-  /** Objects under the key that are not part of the blob. */
+  /** The empty object that ends the blob, if a cut left one. */
+  end: string | undefined;
+  /** Objects under the key past the end of the blob. */
   leftovers: string[];
 }
 
@@ -51,19 +53,22 @@ export function readLayout(objects: StoredObject[]): BlobLayout {
     .filter((object) => object.start >= 0)
     .sort((a, b) => a.start - b.start);
   if (stored[0]?.start !== 0) {
-    return { exists: false, size: 0, parts: [], leftovers: stored.map((o) => o.objectKey) };
+    const leftovers = stored.map((object) => object.objectKey);
+    return { exists: false, size: 0, parts: [], end: undefined, leftovers };
   }
 
   const parts: BlobPart[] = [];
-  let end = 0;
+  let size = 0;
+  let end: string | undefined;
   let index = 0;
   for (; index < stored.length; index++) {
     const object = stored[index]!;
-    if (object.start > end) break;
+    if (object.start > size) break;
     const previous = parts.at(-1);
     if (previous) previous.length = object.start - previous.start;
-    end = object.start + object.size;
+    size = object.start + object.size;
     if (object.size === 0) {
+      end = object.objectKey;
       index++;
       break;
     }
@@ -71,8 +76,9 @@ export function readLayout(objects: StoredObject[]): BlobLayout {
   }
   return {
     exists: true,
-    size: end,
+    size,
     parts,
+    end,
     leftovers: stored.slice(index).map((object) => object.objectKey),
   };
 }

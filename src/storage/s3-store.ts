@@ -38,8 +38,7 @@ export class S3BlobStore implements BlobStore {
   }
 
   async put(key: string, source: Readable, signal?: AbortSignal): Promise<void> {
-    const layout = await this.layout(key);
-    await this.bucket.deleteMany([...layout.parts.map((p) => p.objectKey), ...layout.leftovers]);
+    await this.delete(key);
 
     // The part at offset 0 is written last: the blob appears only once it is complete.
     let first: Buffer = Buffer.alloc(0);
@@ -79,7 +78,8 @@ export class S3BlobStore implements BlobStore {
     // The empty part ends the blob at once; what lies past it is then only tidied away.
     await this.bucket.put(partKey(key, size), Buffer.alloc(0));
     const past = layout.parts.filter((part) => part.start > size).map((part) => part.objectKey);
-    await this.bucket.deleteMany([...past, ...layout.leftovers]);
+    const oldEnd = layout.end ? [layout.end] : [];
+    await this.bucket.deleteMany([...past, ...oldEnd, ...layout.leftovers]);
   }
 
   async writeAt(key: string, offset: number, bytes: Buffer): Promise<void> {

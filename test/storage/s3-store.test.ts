@@ -60,6 +60,21 @@ describe('S3 store layout (emulator: s3rver on 127.0.0.1)', () => {
     await store.delete(key);
   });
 
+  it('leaves no end marker behind: a second cut, and a whole put over a cut blob', async () => {
+    const store = await openStore(4);
+    const key = newBlobKey();
+    await store.append(key, body('abcdefghij'));
+    await store.truncate(key, 8);
+    await store.truncate(key, 4);
+    assert.equal(await store.append(key, body('XYZWV')), 9);
+    assert.equal(await text(await store.get(key)), 'abcdXYZWV');
+    await store.truncate(key, 6);
+    await store.put(key, body('0123456789ABCDEF'));
+    assert.equal(await text(await store.get(key)), '0123456789ABCDEF');
+    await store.delete(key);
+    assert.equal(await store.stat(key), null);
+  });
+
   it('rewrites in place across parts without changing the size', async () => {
     const store = await openStore(4);
     const key = newBlobKey();
