@@ -16,7 +16,8 @@ const KEY_SHAPE = /^[0-9a-f]{32}$/;
 /**
  * Blobs in any S3-compatible bucket, laid out as runs of parts (see s3-layout.ts) so that
  * uploads in progress can grow, be cut and be rewritten in place from any instance. The
- * store needs read-after-write consistent listings, which AWS S3, R2, MinIO and Garage give.
+ * store needs read-after-write consistent listings, which AWS S3, R2, MinIO and Garage give,
+ * and one writer per blob at a time, which the upload lock (Redis) gives.
  */
 export class S3BlobStore implements BlobStore {
   private readonly bucket: S3Bucket;
