@@ -135,9 +135,7 @@ describe('two instances behind the shipped nginx config (S3 emulator, Postgres, 
     assert.ok(lines.some((line) => line.client === '198.51.100.0'));
   });
 
-  it('holds the sign-in rate limit across instances', {
-    skip: 'rate limits land with issue 3',
-  }, async () => {
+  it('holds the sign-in rate limit across instances', async () => {
     // A client address of this run alone, so that parallel runs sharing Redis do not count.
     const address = `192.0.2.${1 + Math.floor(Math.random() * 250)}`;
     const statuses: number[] = [];
