@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeNginxConfig } from '../../infrastructure/nginx/render.mjs';
 import { projectRoot } from '../../src/paths.js';
+import { generateMasterKeyEntry } from '../../src/storage/encryption/index.js';
 import { databaseTargets } from '../helpers/databases.js';
 import { type S3Emulator, startS3Emulator } from '../helpers/s3-emulator.js';
 import { type Child, findNginx, freePort, startChild, waitFor } from './processes.js';
@@ -54,6 +55,8 @@ export async function startCluster(options: {
     const emulator: S3Emulator = await startS3Emulator();
     cleanups.push(() => emulator.stop());
 
+    // Every instance needs the same master key to read what another one wrote.
+    const masterKeys = generateMasterKeyEntry();
     const instances: Cluster['instances'] = [];
     for (const name of ['a', 'b']) {
       const port = await freePort();
@@ -75,6 +78,7 @@ export async function startCluster(options: {
             LOG_LEVEL: 'warn',
             SECRET_KEY: 'cluster-secret-key-cluster-secret-key-0123',
             SECURITY_PASSWORD_SALT: 'cluster-pepper-0123456789',
+            KHAZNATI_MASTER_KEYS: masterKeys,
             // A .env beside package.json must not leak into the instances.
             DOTENV_CONFIG_PATH: join(workDir, 'no.env'),
             ...emulator.env,

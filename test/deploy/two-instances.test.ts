@@ -22,8 +22,6 @@ const nginx = findNginx();
 if (!nginx && process.env.CI === 'true') throw new Error('nginx must be installed in CI');
 const missing = [!postgres && 'TEST_DATABASE_URL', !redis && 'REDIS_URL', !nginx && 'nginx'];
 const skip = missing.some(Boolean) ? `needs ${missing.filter(Boolean).join(', ')}` : false;
-const UNTIL_ISSUE_4 =
-  'uploads in progress live in one instance DATA_DIR until they move to the blob store (issue 4)';
 
 describe('two instances behind the shipped nginx config (S3 emulator, Postgres, Redis)', {
   skip,
@@ -161,9 +159,7 @@ describe('two instances behind the shipped nginx config (S3 emulator, Postgres, 
     );
   });
 
-  it('completes an upload whose chunks alternate between the instances', {
-    skip: UNTIL_ISSUE_4,
-  }, async () => {
+  it('completes an upload whose chunks alternate between the instances', async () => {
     const data = randomFile(5 * MiB + 99);
     const url = await uploadWithTus(client, data, { name: 'alternating.bin', chunkSize: MiB });
     const patches = await cluster.logLines(
@@ -180,9 +176,7 @@ describe('two instances behind the shipped nginx config (S3 emulator, Postgres, 
   });
 
   // Last: it leaves one instance stopped.
-  it('finishes on the other instance an upload interrupted when one instance stopped', {
-    skip: UNTIL_ISSUE_4,
-  }, async () => {
+  it('finishes on the other instance an upload interrupted when one instance stopped', async () => {
     const data = randomFile(6 * MiB + 7);
     const headers = await tusHeaders(client);
     const uploadUrl = await new Promise<string>((resolve, reject) => {
