@@ -39,7 +39,8 @@ VOLUME ["/data"]
 USER node
 
 EXPOSE 3000
+# /healthz answers 503 when the database, the storage or Redis does not answer in 2 s.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 CMD ["node", "-e", \
-  "fetch('http://127.0.0.1:3000/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+  "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 
 CMD ["node", "dist/src/main.js"]

@@ -7,14 +7,16 @@ import { deleteExpiredSessions } from './accounts/session.js';
 import type { Config } from './config.js';
 import { type DatabaseHandle, openDatabase } from './db/connect.js';
 import { errorMessageKey } from './errors.js';
+import { RedisLocker } from './files/redis-locker.js';
 import { purgeTrash, TRASH_RETENTION_MS } from './files/trash.js';
 import { createUploadServer, type UploadServer } from './files/uploads.js';
+import { registerHealthCheck } from './health.js';
 import { connectRedis } from './redis.js';
 import { buildServer } from './server.js';
 import type { BlobCodec } from './storage/blob-codec.js';
 import type { BlobStore } from './storage/blob-store.js';
-import { DiskBlobStore } from './storage/disk-store.js';
 import { EncryptingCodec } from './storage/encrypting-codec.js';
+import { openBlobStore } from './storage/open-blob-store.js';
 import { PlainCodecForBenchmarks } from './storage/plain-codec.js';
 import { buildAssets } from './web/assets.js';
 import { translator } from './web/i18n/index.js';
@@ -43,11 +45,7 @@ export interface AppOptions {
 }
 
 /** Where file bytes are kept; the key commands of the CLI open it too. */
-export async function openBlobStore(config: Config): Promise<DiskBlobStore> {
-  const blobs = new DiskBlobStore(join(config.dataDir, 'blobs'));
-  await blobs.init();
-  return blobs;
-}
+export { openBlobStore };
 
 /** Opens the database (migrating it) and the stores, then builds the server on top. */
 export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
@@ -79,6 +77,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         codec,
         maxUploadBytes: config.maxUploadBytes,
         expiryMs: config.uploadExpiryMs,
+        locker: redis ? new RedisLocker(redis) : undefined,
         log,
         localize: (code, request) =>
           translator(headersLanguage(request.headers))(errorMessageKey(code)),
@@ -87,10 +86,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     },
   });
 
-  server.get('/healthz', async (_request, reply) => {
-    await database.db.execute(sql`SELECT 1`);
-    await blobs.init();
-    return reply.send({ status: 'ok' });
+  registerHealthCheck(server, {
+    database: () => database.db.execute(sql`SELECT 1`),
+    storage: (signal) => blobs.init(signal),
+    ...(redis ? { redis: () => redis.ping() } : {}),
   });
 
   async function cleanUp() {
@@ -113,6 +112,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       await server.close();
       await database.close();
       redis?.disconnect();
+      blobs.close?.();
     },
   };
 }

@@ -53,12 +53,13 @@ async function run(command: string | undefined, argument?: string): Promise<numb
     const { openBlobStore } = await import('./app.js');
     const database = await openDatabase(config);
     await database.migrate();
+    const blobs = await openBlobStore(config);
     const stop = new AbortController();
     process.once('SIGINT', () => stop.abort());
     try {
       const parts = {
         db: database.db,
-        blobs: await openBlobStore(config),
+        blobs,
         ring: config.masterKeys,
         say: (line: string) => console.log(line),
         signal: stop.signal,
@@ -70,6 +71,8 @@ async function run(command: string | undefined, argument?: string): Promise<numb
       return (await verifyFiles(parts)).damaged.length > 0 ? 1 : 0;
     } finally {
       await database.close();
+      // An S3 client keeps connections open, which would keep the command from ending.
+      blobs.close?.();
     }
   }
 

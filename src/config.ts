@@ -4,6 +4,7 @@ import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { type S3Settings, s3Settings, s3Variables } from './config-s3.js';
 import {
   loadOrCreateDevKeys,
   MASTER_KEYS_VARIABLE,
@@ -30,8 +31,10 @@ export interface Config {
   databaseUrl: string | undefined;
   /** Proxies whose X-Forwarded-For and CF-Connecting-IP we believe (addresses or CIDR ranges). */
   trustedProxies: string[];
-  /** Shared rate-limit counters (and, later, upload locks) when several instances run. */
+  /** Shared rate-limit counters and upload locks when several instances run. */
   redisUrl: string | undefined;
+  /** File bytes in an S3-compatible bucket when set; under `dataDir/blobs` otherwise. */
+  s3: S3Settings | undefined;
   /** Sign-in and registration attempts allowed per client address (IPv6: per /64) a minute. */
   authRateLimitPerMinute: number;
   /** Argon2 hashes allowed to run at once; more wait briefly, then get 503. */
@@ -104,6 +107,7 @@ const schema = z.object({
     .string()
     .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// connection URL')
     .optional(),
+  ...s3Variables,
   AUTH_RATE_LIMIT_PER_MINUTE: positiveCount('attempts').default(5),
   PASSWORD_HASH_CONCURRENCY: positiveCount('hashes').default(availableParallelism()),
   MAX_UPLOAD_BYTES: byteCount(10 * GIB),
@@ -157,6 +161,7 @@ export function loadConfig(
     databaseUrl: vars.DATABASE_URL,
     trustedProxies: vars.TRUSTED_PROXIES,
     redisUrl: vars.REDIS_URL,
+    s3: s3FromVariables(vars),
     authRateLimitPerMinute: vars.AUTH_RATE_LIMIT_PER_MINUTE,
     passwordHashConcurrency: vars.PASSWORD_HASH_CONCURRENCY,
     maxUploadBytes: vars.MAX_UPLOAD_BYTES,
@@ -218,6 +223,12 @@ function readMasterKeys(
     const problem = error.message.replace(new RegExp(`^${MASTER_KEYS_VARIABLE}:? `), '');
     throw new ConfigError(MASTER_KEYS_VARIABLE, problem);
   }
+}
+
+function s3FromVariables(vars: z.infer<typeof schema>): S3Settings | undefined {
+  const result = s3Settings(vars);
+  if ('variable' in result) throw new ConfigError(result.variable, result.problem);
+  return result.settings;
 }
 
 function isAddressOrRange(text: string): boolean {

@@ -17,7 +17,11 @@ async function main() {
     throw error;
   }
 
-  const app = await createApp(config);
+  const app = await createApp(config).catch((error: Error) => {
+    // An unreachable database, bucket or Redis: one line that names it, no stack trace.
+    console.error(`Start failed: ${error.message}`);
+    process.exit(1);
+  });
   const { server } = app;
   await server.listen({ host: config.host, port: config.port });
 

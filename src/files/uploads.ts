@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { ERRORS, Server } from '@tus/server';
+import { ERRORS, type Locker, Server } from '@tus/server';
 import type { FastifyBaseLogger } from 'fastify';
 import type { SessionUser } from '../accounts/session.js';
 import type { Database } from '../db/connect.js';
@@ -17,6 +17,8 @@ export interface UploadServerOptions {
   db: Database;
   blobs: BlobStore;
   codec: BlobCodec;
+  /** Shared by every instance when several run; @tus/server's in-process locks otherwise. */
+  locker?: Locker;
   maxUploadBytes: number;
   expiryMs: number;
   log: FastifyBaseLogger;
@@ -83,6 +85,7 @@ export function createUploadServer(options: UploadServerOptions): UploadServer {
     allowedOrigins: [],
     maxSize: options.maxUploadBytes,
     disableTerminationForFinishedUploads: true,
+    locker: options.locker,
 
     getFileIdFromRequest(_req, lastPath) {
       return lastPath && UPLOAD_ID_SHAPE.test(lastPath) ? lastPath : undefined;

@@ -86,6 +86,9 @@ describe('pages, assets and errors', () => {
   it('reports health without personal data', async () => {
     const response = await fetch(`${t.url}/healthz`);
     assert.equal(response.status, 200);
-    assert.deepEqual(await response.json(), { status: 'ok' });
+    assert.deepEqual(await response.json(), {
+      status: 'ok',
+      checks: { database: 'ok', storage: 'ok' },
+    });
   });
 });

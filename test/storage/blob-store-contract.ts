@@ -56,6 +56,22 @@ export function blobStoreContract(name: string, open: () => Promise<BlobStore>) 
       await store.delete(key);
     });
 
+    it('keeps empty blobs, and grows one again after cutting it to nothing', async () => {
+      const store = await open();
+      const empty = newBlobKey();
+      await store.put(empty, Readable.from([]));
+      assert.deepEqual(await store.stat(empty), { size: 0 });
+      assert.equal(await text(await store.get(empty)), '');
+      const key = newBlobKey();
+      assert.equal(await store.append(key, Readable.from([])), 0);
+      assert.deepEqual(await store.stat(key), { size: 0 });
+      assert.equal(await store.append(key, body('first')), 5);
+      await store.truncate(key, 0);
+      assert.equal(await store.append(key, body('second')), 6);
+      assert.equal(await text(await store.get(key)), 'second');
+      await Promise.all([store.delete(empty), store.delete(key)]);
+    });
+
     it("refuses keys that are not of the server's own shape", async () => {
       const store = await open();
       await assert.rejects(store.put('../../etc/passwd', body('x')));
