@@ -15,7 +15,7 @@ async function oneTransfer(ctx: BenchContext, variant: AppVariant, path: string,
   const app = await startApp(ctx, variant);
   try {
     const account = await signUp(app.url);
-    const upload = await uploadToApp(app, account, path);
+    const upload = (await uploadToApp(app, account, path)).seconds;
     const { url, headers } = await appDownload(app, account, path);
     const download = await downloadWhole(url, size, headers);
     return { upload, download, peak: app.peakMemory() };

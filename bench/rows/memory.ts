@@ -20,10 +20,21 @@ async function peakOfOneTransfer(ctx: BenchContext, database: DatabaseKind, size
     await uploadToApp(app, account, source);
     const download = await appDownload(app, account, source);
     await timeDownloads(download, size, randomRanges(size, 16, 7));
-    return { atStart: app.startPeak, peak: app.peakMemory() };
+    const usage = await app.request<NodeJS.MemoryUsage>({ type: 'memory-usage' });
+    return { atStart: app.startPeak, peak: app.peakMemory(), usage };
   } finally {
     await app.stop();
   }
+}
+
+/** The split process.memoryUsage() gives (PGlite's WebAssembly memory counts as external). */
+function whereItIs(usage: NodeJS.MemoryUsage): string {
+  const other = usage.rss - usage.heapTotal - usage.external;
+  return (
+    `after the last large transfer: resident ${formatMegabytes(usage.rss)}, of which V8 heap ` +
+    `${formatMegabytes(usage.heapTotal)}, outside the heap (buffers, WebAssembly memory) ` +
+    `${formatMegabytes(usage.external)}, the rest (code, stacks) ${formatMegabytes(other)}`
+  );
 }
 
 /**
@@ -37,6 +48,7 @@ export async function memoryRows(ctx: BenchContext): Promise<Row[]> {
     const small: number[] = [];
     const large: number[] = [];
     const atStart: number[] = [];
+    let usage: NodeJS.MemoryUsage | undefined;
     for (let round = 0; round < ctx.options.rounds; round++) {
       ctx.log(`memory, ${DATABASE_LABELS[database]}: round ${round + 1} of ${ctx.options.rounds}`);
       const first = await peakOfOneTransfer(ctx, database, smallFile);
@@ -44,6 +56,7 @@ export async function memoryRows(ctx: BenchContext): Promise<Row[]> {
       small.push(first.peak);
       large.push(second.peak);
       atStart.push(first.atStart, second.atStart);
+      usage = second.usage;
     }
     const growth = median(large) / median(small);
     const list = (values: number[]) => values.map(formatMegabytes).join(', ');
@@ -57,7 +70,7 @@ export async function memoryRows(ctx: BenchContext): Promise<Row[]> {
       met: median(large) <= MEMORY_LIMIT && growth <= GROWTH_LIMIT,
       samples:
         `${formatSize(largeFile)}: ${list(large)}; ${formatSize(smallFile)}: ${list(small)}; ` +
-        `peak while starting: ${list(atStart)}`,
+        `peak while starting: ${list(atStart)}; ${whereItIs(usage!)}`,
     });
   }
   return rows;

@@ -35,6 +35,8 @@ async function main() {
         return seedFiles(app.database.db, request.email, request.count);
       case 'file-id':
         return findFileId(app.database.db, request.email, request.name);
+      case 'memory-usage':
+        return process.memoryUsage();
       case 'set-static-body':
         staticBody = Buffer.from(request.body);
         return staticBody.length;

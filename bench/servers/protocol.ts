@@ -11,6 +11,8 @@ export type ServerRequest =
   | { type: 'seed-files'; email: string; count: number }
   | { type: 'file-id'; email: string; name: string }
   | { type: 'set-static-body'; body: string }
+  /** Answers with process.memoryUsage(): where the resident memory is. */
+  | { type: 'memory-usage' }
   | { type: 'stop' };
 
 export type ServerReply =
