@@ -11,6 +11,8 @@ type Teardown = () => Promise<void> | void;
  */
 export class Cleanup {
   private readonly stack: Array<{ name: string; teardown: Teardown }> = [];
+  /** Set on Ctrl-C or a kill: no further measurement starts and no report is written. */
+  interrupted = false;
 
   /** Registers a teardown; the returned function runs it early and forgets it. */
   add(name: string, teardown: Teardown): () => Promise<void> {
@@ -51,10 +53,9 @@ export class Cleanup {
 
   /** Ctrl-C or a kill tears everything down before the process ends. */
   onSignals(): void {
-    let stopping = false;
     const stop = (signal: NodeJS.Signals) => {
-      if (stopping) return;
-      stopping = true;
+      if (this.interrupted) return;
+      this.interrupted = true;
       console.error(`\n${signal}: stopping servers and removing temporary files…`);
       this.runAll().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
     };

@@ -14,8 +14,9 @@ export function readNotes(options: BenchOptions): string[] {
       'both sides of a pair.',
     'Khaznati runs as production does: `NODE_ENV=production`, compiled JavaScript, one ' +
       'process, logs at `info` into a file. "PGlite" is the embedded default; "Postgres" is ' +
-      'a fresh database per app process on the server named by `BENCH_DATABASE_URL`. Every ' +
-      'server, database and temporary file is removed afterwards.',
+      'a fresh database per app process on the server named by `BENCH_DATABASE_URL`' +
+      `${options.postgresUrl ? '' : ' (not set for this run, so there are no Postgres rows)'}. ` +
+      'Every server, database and temporary file is removed afterwards.',
     `Uploads: tus-js-client in the benchmark process reads the file from disk in chunks of ` +
       '50 MiB (as the files page does), without retries. The app side is a signed-in user ' +
       'with the CSRF header; it checks the quota, and on the last chunk hashes the file and ' +
