@@ -11,6 +11,7 @@ import { RedisLocker } from './files/redis-locker.js';
 import { purgeTrash, TRASH_RETENTION_MS } from './files/trash.js';
 import { createUploadServer, type UploadServer } from './files/uploads.js';
 import { registerHealthCheck } from './health.js';
+import { type OrphanReport, removeOrphanBlobs } from './maintenance/orphans.js';
 import { connectRedis } from './redis.js';
 import { buildServer } from './server.js';
 import type { BlobCodec } from './storage/blob-codec.js';
@@ -29,9 +30,25 @@ export interface App {
   redis: Redis | undefined;
   blobs: BlobStore;
   codec: BlobCodec;
-  /** Removes expired uploads and sessions, and trash past 30 days; run hourly and by the CLI. */
-  cleanUp(): Promise<{ uploads: number; trashedFiles: number }>;
+  /**
+   * Removes expired uploads and sessions, trash past 30 days and old orphan blobs; run on a
+   * schedule and by the CLI.
+   */
+  cleanUp(): Promise<CleanupReport>;
+  /** Runs `cleanUp` on a timer until the app closes. */
+  scheduleCleanup(): void;
+  /**
+   * Stops accepting, lets requests in flight finish for `shutdownGraceMs`, then cuts the
+   * ones still running and closes the database, so that it is always closed cleanly.
+   */
   close(): Promise<void>;
+}
+
+export interface CleanupReport {
+  uploads: number;
+  sessions: number;
+  trashedFiles: number;
+  orphans: OrphanReport;
 }
 
 export interface AppOptions {
@@ -46,6 +63,25 @@ export interface AppOptions {
 
 /** Where file bytes are kept; the key commands of the CLI open it too. */
 export { openBlobStore };
+
+/** The database (migrated) and the blob store, for the CLI's maintenance commands. */
+export async function openStorage(
+  config: Config,
+): Promise<{ database: DatabaseHandle; blobs: BlobStore }> {
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  try {
+    await database.migrate();
+    return { database, blobs: await openBlobStore(config) };
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+}
+
+/** Often enough that an expired upload does not linger long; at most once an hour. */
+export function cleanupIntervalMs(uploadExpiryMs: number): number {
+  return Math.min(3600_000, Math.max(1000, Math.round(uploadExpiryMs / 4)));
+}
 
 /** Opens the database (migrating it) and the stores, then builds the server on top. */
 export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
@@ -92,12 +128,47 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     ...(redis ? { redis: () => redis.ping() } : {}),
   });
 
-  async function cleanUp() {
+  async function cleanUp(): Promise<CleanupReport> {
     const removed = await uploads.removeExpired();
-    await deleteExpiredSessions(database.db);
+    const sessions = await deleteExpiredSessions(database.db);
     const before = new Date(Date.now() - TRASH_RETENTION_MS);
     const trash = await purgeTrash(database.db, blobs, { before });
-    return { uploads: removed, trashedFiles: trash.files };
+    // A blob untouched for as long as an upload may live belongs to no upload in progress.
+    const orphans = await removeOrphanBlobs(database.db, blobs, config.uploadExpiryMs);
+    return { uploads: removed, sessions, trashedFiles: trash.files, orphans };
+  }
+
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<unknown> = Promise.resolve();
+  function scheduleCleanup() {
+    timer = setInterval(() => {
+      running = cleanUp().then(
+        (report) => {
+          if (report.uploads + report.trashedFiles + report.orphans.removed > 0) {
+            server.log.info({ category: 'app', ...report }, 'cleanup removed leftovers');
+          }
+        },
+        (err) => server.log.error({ category: 'app', err }, 'cleanup failed'),
+      );
+    }, cleanupIntervalMs(config.uploadExpiryMs));
+    timer.unref();
+  }
+
+  async function close() {
+    clearInterval(timer);
+    const closing = server.close();
+    // Past the grace period the remaining connections are cut; a tus upload keeps what
+    // arrived and resumes from there, so nothing acknowledged is lost.
+    const deadline = setTimeout(() => server.server.closeAllConnections(), config.shutdownGraceMs);
+    try {
+      await closing;
+    } finally {
+      clearTimeout(deadline);
+    }
+    await running;
+    await database.close();
+    redis?.disconnect();
+    blobs.close?.();
   }
 
   return {
@@ -108,11 +179,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     blobs,
     codec,
     cleanUp,
-    async close() {
-      await server.close();
-      await database.close();
-      redis?.disconnect();
-      blobs.close?.();
-    },
+    scheduleCleanup,
+    close,
   };
 }

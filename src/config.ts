@@ -43,6 +43,10 @@ export interface Config {
   defaultQuotaBytes: number;
   /** Uploads left unfinished this long are removed and their space returned. */
   uploadExpiryMs: number;
+  /** The longest a client may take to send one request (headers and body). */
+  requestTimeoutMs: number;
+  /** How long a stop waits for requests in flight before closing their connections. */
+  shutdownGraceMs: number;
   logLevel: string;
 }
 
@@ -72,6 +76,14 @@ const positiveCount = (what: string) =>
     .regex(/^\d+$/, `must be a whole number of ${what}`)
     .transform(Number)
     .refine((n) => n >= 1 && n <= 100_000, `must be between 1 and 100000 ${what}`);
+
+const seconds = (fallback: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, 'must be a whole number of seconds')
+    .transform(Number)
+    .refine((n) => n >= 1 && n <= 86_400, 'must be between 1 and 86400 seconds')
+    .default(fallback);
 
 const cidrList = z
   .string()
@@ -112,12 +124,15 @@ const schema = z.object({
   PASSWORD_HASH_CONCURRENCY: positiveCount('hashes').default(availableParallelism()),
   MAX_UPLOAD_BYTES: byteCount(10 * GIB),
   DEFAULT_QUOTA_BYTES: byteCount(5 * GIB),
+  // Fractions are allowed so that tests can let an upload expire within seconds.
   UPLOAD_EXPIRY_HOURS: z
     .string()
-    .regex(/^\d+$/, 'must be a whole number of hours')
+    .regex(/^\d+(\.\d+)?$/, 'must be a number of hours')
     .transform(Number)
-    .refine((n) => n >= 1, 'must be at least 1 hour')
+    .refine((n) => n > 0, 'must be more than 0 hours')
     .default(24),
+  REQUEST_TIMEOUT_SECONDS: seconds(15 * 60),
+  SHUTDOWN_GRACE_SECONDS: seconds(30),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -166,7 +181,9 @@ export function loadConfig(
     passwordHashConcurrency: vars.PASSWORD_HASH_CONCURRENCY,
     maxUploadBytes: vars.MAX_UPLOAD_BYTES,
     defaultQuotaBytes: vars.DEFAULT_QUOTA_BYTES,
-    uploadExpiryMs: vars.UPLOAD_EXPIRY_HOURS * 3600_000,
+    uploadExpiryMs: Math.round(vars.UPLOAD_EXPIRY_HOURS * 3600_000),
+    requestTimeoutMs: vars.REQUEST_TIMEOUT_SECONDS * 1000,
+    shutdownGraceMs: vars.SHUTDOWN_GRACE_SECONDS * 1000,
     logLevel: vars.LOG_LEVEL,
   };
 }

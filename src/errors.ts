@@ -43,6 +43,8 @@ export const ERRORS = {
   rate_limited: 429,
   account_locked: 429,
   server_busy: 503,
+  database_unavailable: 503,
+  storage_full: 507,
   internal_error: 500,
 } as const satisfies Record<string, number>;
 

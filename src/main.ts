@@ -2,8 +2,8 @@ import 'dotenv/config';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 
-const CLEANUP_INTERVAL_MS = 3600_000;
-const SHUTDOWN_GRACE_MS = 30_000;
+// If closing itself hangs (a database that never answers), the process still ends.
+const CLOSE_BACKSTOP_MS = 15_000;
 
 async function main() {
   let config: ReturnType<typeof loadConfig>;
@@ -24,22 +24,22 @@ async function main() {
   });
   const { server } = app;
   await server.listen({ host: config.host, port: config.port });
-
-  const timer = setInterval(() => {
-    app.cleanUp().catch((err) => server.log.error({ category: 'app', err }, 'cleanup failed'));
-  }, CLEANUP_INTERVAL_MS);
-  timer.unref();
+  app.scheduleCleanup();
 
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     server.log.info({ category: 'app', signal }, 'stopping');
-    clearInterval(timer);
-    // Requests in flight get a bounded time to finish; then the process goes regardless.
-    setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS).unref();
+    setTimeout(() => {
+      server.log.error({ category: 'app' }, 'stop took too long; exiting');
+      process.exit(1);
+    }, config.shutdownGraceMs + CLOSE_BACKSTOP_MS).unref();
     app.close().then(
-      () => process.exit(0),
+      () => {
+        server.log.info({ category: 'app' }, 'stopped; database closed');
+        process.exit(0);
+      },
       (err) => {
         server.log.error({ category: 'app', err }, 'unclean stop');
         process.exit(1);

@@ -26,6 +26,7 @@ import { createLogger, logWhenDone } from './http/logging.js';
 import { registerRateLimits } from './http/rate-limit.js';
 import { registerRequestGuards } from './http/request-guards.js';
 import { registerSecurityHeaders } from './http/security-headers.js';
+import { serverTimeouts } from './http/timeouts.js';
 import './http/types.js';
 import type { BlobCodec } from './storage/blob-codec.js';
 import type { BlobStore } from './storage/blob-store.js';
@@ -51,6 +52,7 @@ export interface ServerParts {
 export async function buildServer(parts: ServerParts): Promise<FastifyInstance> {
   const { config } = parts;
   const secure = config.env === 'production';
+  const timeouts = serverTimeouts(config.requestTimeoutMs);
 
   const app = Fastify({
     loggerInstance: parts.logger ?? createLogger(config.logLevel),
@@ -61,7 +63,12 @@ export async function buildServer(parts: ServerParts): Promise<FastifyInstance> 
     genReqId: () => randomUUID(),
     bodyLimit: 64 * 1024,
     // Slow phones get time, but no request may hold a slot forever.
-    requestTimeout: 15 * 60_000,
+    requestTimeout: timeouts.requestTimeout,
+    keepAliveTimeout: timeouts.keepAliveTimeout,
+    http: {
+      headersTimeout: timeouts.headersTimeout,
+      connectionsCheckingInterval: timeouts.connectionsCheckingInterval,
+    },
     return503OnClosing: true,
     frameworkErrors: sendEarlyFailure,
   });

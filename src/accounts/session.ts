@@ -161,6 +161,11 @@ export async function revokeAllSessions(db: Database, userId: string): Promise<v
   await db.delete(sessions).where(eq(sessions.userId, userId));
 }
 
-export async function deleteExpiredSessions(db: Database, now = new Date()): Promise<void> {
-  await db.delete(sessions).where(and(lt(sessions.expiresAt, now)));
+/** Returns how many sessions were removed. */
+export async function deleteExpiredSessions(db: Database, now = new Date()): Promise<number> {
+  const removed = await db
+    .delete(sessions)
+    .where(and(lt(sessions.expiresAt, now)))
+    .returning({ id: sessions.id });
+  return removed.length;
 }

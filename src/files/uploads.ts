@@ -2,10 +2,12 @@ import type { IncomingMessage } from 'node:http';
 import { ERRORS, type Locker, Server } from '@tus/server';
 import type { FastifyBaseLogger } from 'fastify';
 import type { SessionUser } from '../accounts/session.js';
+import { isDatabaseUnavailable } from '../db/availability.js';
 import type { Database } from '../db/connect.js';
 import { AppError, type ErrorCode } from '../errors.js';
 import type { BlobCodec } from '../storage/blob-codec.js';
 import type { BlobStore } from '../storage/blob-store.js';
+import { isStorageFull } from '../storage/capacity.js';
 import { EncryptedUploadStore } from './encrypted-upload-store.js';
 import { admitUpload, type NewUpload } from './upload-admission.js';
 import { completeUpload, ownsUpload } from './upload-rows.js';
@@ -128,6 +130,15 @@ export function createUploadServer(options: UploadServerOptions): UploadServer {
       if (error instanceof AppError) return localized(req, error.code);
       if ('status_code' in error) {
         return 'code' in error ? localized(req, error.code as ErrorCode) : undefined;
+      }
+      const outage = isDatabaseUnavailable(error)
+        ? 'database_unavailable'
+        : isStorageFull(error)
+          ? 'storage_full'
+          : null;
+      if (outage) {
+        options.log.error({ category: 'upload', err: error }, 'upload interrupted by an outage');
+        return localized(req, outage);
       }
       options.log.error({ category: 'upload', err: error }, 'upload failed');
       return { status_code: 500, body: 'Something went wrong on our side. Please try again.\n' };

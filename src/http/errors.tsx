@@ -1,6 +1,8 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { renderToString } from 'preact-render-to-string';
+import { isDatabaseUnavailable } from '../db/availability.js';
 import { AppError, type ErrorCode, errorMessageKey } from '../errors.js';
+import { isStorageFull } from '../storage/capacity.js';
 import { translator } from '../web/i18n/index.js';
 import { requestLanguage } from '../web/i18n/negotiate.js';
 import { Layout } from '../web/layout.js';
@@ -15,6 +17,8 @@ export interface Failure {
   retryAfterSeconds?: number;
 }
 
+const OUTAGE_RETRY_SECONDS = 10;
+
 const GENERIC_BY_STATUS: Record<number, ErrorCode> = {
   401: 'sign_in_required',
   404: 'not_found',
@@ -28,6 +32,11 @@ export function describeFailure(error: unknown): Failure | null {
   if (error instanceof AppError) {
     return { status: error.status, code: error.code, retryAfterSeconds: error.retryAfterSeconds };
   }
+  // Outages are expected too: the person is told what is wrong and that nothing was lost.
+  if (isDatabaseUnavailable(error)) {
+    return { status: 503, code: 'database_unavailable', retryAfterSeconds: OUTAGE_RETRY_SECONDS };
+  }
+  if (isStorageFull(error)) return { status: 507, code: 'storage_full' };
   const fastifyError = error as Partial<FastifyError>;
   const status = fastifyError.statusCode;
   if (!status || status < 400 || status >= 500) return null;
@@ -139,6 +148,7 @@ function handleError(error: unknown, request: FastifyRequest, reply: FastifyRepl
     return sendInternalError(request, reply, error);
   }
   noteFailureCode(reply, known.code);
+  if (known.status >= 500) request.log.error({ category: 'http', err: error }, known.code);
   if (known.code === 'csrf_invalid') logSecurityEvent(request, 'csrf_refused', 'refused');
   if (known.code === 'file_not_found') logSecurityEvent(request, 'foreign_id', 'refused');
   return sendFailure(request, reply, known);

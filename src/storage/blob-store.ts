@@ -26,8 +26,11 @@ export interface BlobStore {
   writeAt(key: string, offset: number, bytes: Buffer): Promise<void>;
   /** Streams a blob, or the inclusive range of it. */
   get(key: string, range?: ByteRange, signal?: AbortSignal): Promise<Readable>;
-  /** The blob's size, or null when there is no such blob. */
-  stat(key: string): Promise<{ size: number } | null>;
+  /**
+   * The blob's size, or null when there is no such blob. `modifiedAt`, when the store knows
+   * it, lets cleanup tell an old orphan from the blob of an upload still being written.
+   */
+  stat(key: string): Promise<{ size: number; modifiedAt?: Date } | null>;
   /** Removes a blob; removing a missing one is not an error. */
   delete(key: string): Promise<void>;
   /** Every key in the store, for cleanup and checks. */

@@ -104,9 +104,10 @@ export class DiskBlobStore implements BlobStore {
     return handle.createReadStream({ start: range?.start, end: range?.end, highWaterMark: MiB });
   }
 
-  async stat(key: string): Promise<{ size: number } | null> {
+  async stat(key: string): Promise<{ size: number; modifiedAt: Date } | null> {
     try {
-      return { size: (await stat(this.pathOf(key))).size };
+      const info = await stat(this.pathOf(key));
+      return { size: info.size, modifiedAt: info.mtime };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw error;

@@ -13,7 +13,11 @@ export function blobStoreContract(name: string, open: () => Promise<BlobStore>) 
       const store = await open();
       const key = newBlobKey();
       await store.put(key, body('hello, khaznati'));
-      assert.deepEqual(await store.stat(key), { size: 15 });
+      const info = await store.stat(key);
+      assert.equal(info?.size, 15);
+      if (info?.modifiedAt) {
+        assert.ok(Math.abs(info.modifiedAt.getTime() - Date.now()) < 60_000, 'modifiedAt is now');
+      }
       assert.equal(await text(await store.get(key)), 'hello, khaznati');
       assert.equal(await text(await store.get(key, { start: 7, end: 14 })), 'khaznati');
       const keys: string[] = [];
@@ -35,7 +39,7 @@ export function blobStoreContract(name: string, open: () => Promise<BlobStore>) 
       assert.equal(await text(await store.get(key)), 'ABcdefghXY');
       assert.equal(await text(await store.get(key, { start: 5, end: 8 })), 'fghX');
       await store.truncate(key, 20);
-      assert.deepEqual(await store.stat(key), { size: 10 }, 'truncate never grows');
+      assert.equal((await store.stat(key))?.size, 10, 'truncate never grows');
       await assert.rejects(store.writeAt(key, 9, Buffer.from('too long')));
       await store.delete(key);
     });

@@ -205,6 +205,10 @@ export const en = {
   'error.account_locked':
     'Too many failed attempts for this account. Please wait a few minutes before trying again.',
   'error.server_busy': 'The server is busy. Please try again in a few seconds.',
+  'error.database_unavailable':
+    'Khaznati cannot reach its database right now. Your files are safe; please try again in a minute.',
+  'error.storage_full':
+    'The server has no room left to store this file. Nothing was lost; please try again later.',
   'error.internal_error': 'Something went wrong on our side. Please try again.',
   'error.folder_not_found': 'This folder does not exist, or it is not yours.',
   'error.folder_name_invalid':

@@ -181,6 +181,10 @@ export const fr: Messages = {
   'error.range_not_satisfiable': 'La partie demandée du fichier n’existe pas.',
   'error.rate_limited': 'Trop de tentatives. Patientez un peu et réessayez.',
   'error.server_busy': 'Le serveur est occupé. Réessayez dans quelques secondes.',
+  'error.database_unavailable':
+    'Khaznati ne peut pas joindre sa base de données pour le moment. Vos fichiers sont en sécurité ; réessayez dans une minute.',
+  'error.storage_full':
+    'Le serveur n’a plus de place pour enregistrer ce fichier. Rien n’a été perdu ; réessayez plus tard.',
   'error.internal_error': 'Un problème est survenu de notre côté. Veuillez réessayer.',
   'error.unsupported_media_type': 'Ce type de contenu n’est pas accepté.',
   'nav.account': 'Compte',

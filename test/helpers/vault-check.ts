@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict';
+import type { Client } from './browser-like-client.js';
+import { sha256 } from './uploads.js';
+
+export interface ListedFile {
+  id: string;
+  name: string;
+}
+
+const ENTITIES: Record<string, string> = {
+  '&amp;': '&',
+  '&lt;': '<',
+  '&gt;': '>',
+  '&quot;': '"',
+  '&#39;': "'",
+};
+
+/** Every file on the person's files page, as the page shows it. */
+export async function listedFiles(client: Client): Promise<ListedFile[]> {
+  const response = await client.get('/files');
+  assert.equal(response.status, 200, 'the files page answers');
+  const html = await response.text();
+  const rows = html.matchAll(/<bdi>([\s\S]*?)<\/bdi>[\s\S]*?\/files\/([0-9a-f-]{36})\/download/g);
+  return [...rows].map(([, name = '', id = '']) => ({
+    id,
+    name: name.replace(/&(amp|lt|gt|quot|#39);/g, (entity) => ENTITIES[entity] ?? entity),
+  }));
+}
+
+export interface VaultCheck {
+  files: number;
+  bytes: number;
+}
+
+/**
+ * The invariants after a fault, seen the way the person sees them: every file the server
+ * acknowledged is listed once and downloads byte-identical, and nothing else is listed (no
+ * half-written file, no upload that never completed). `expected` maps names to SHA-256.
+ */
+export async function assertVaultIntact(
+  client: Client,
+  expected: Map<string, string>,
+  context: string,
+  /** Names left by an earlier failed run, so that one failure is reported only once. */
+  ignored: ReadonlySet<string> = new Set(),
+): Promise<VaultCheck> {
+  const listed = (await listedFiles(client)).filter((file) => !ignored.has(file.name));
+  const names = listed.map((file) => file.name).sort();
+  assert.deepEqual(names, [...expected.keys()].sort(), `${context}: the listing is exact`);
+
+  let bytes = 0;
+  for (const file of listed) {
+    const response = await client.get(`/files/${file.id}/download`);
+    assert.equal(response.status, 200, `${context}: ${file.name} downloads`);
+    const body = Buffer.from(await response.arrayBuffer());
+    assert.equal(sha256(body), expected.get(file.name), `${context}: ${file.name} is identical`);
+    bytes += body.length;
+  }
+  return { files: listed.length, bytes };
+}
