@@ -165,6 +165,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     } finally {
       clearTimeout(deadline);
     }
+    // A cut upload request still stores the bytes it received before the database closes.
+    await uploads.settle();
     await running;
     await database.close();
     redis?.disconnect();

@@ -42,6 +42,8 @@ const MAX_CHECKPOINTS = 10_000;
  */
 export class EncryptedUploadStore extends DataStore {
   private readonly checkpoints = new Map<string, UploadCheckpoint>();
+  /** Writes still storing bytes, awaited on shutdown so a cut request keeps what arrived. */
+  private readonly writing = new Set<Promise<unknown>>();
 
   constructor(private readonly options: UploadStoreOptions) {
     super();
@@ -75,7 +77,20 @@ export class EncryptedUploadStore extends DataStore {
     return describe(row, stored.offset);
   }
 
-  override async write(body: Readable, id: string, offset: number): Promise<number> {
+  override write(body: Readable, id: string, offset: number): Promise<number> {
+    const work = this.store(body, id, offset);
+    const tracked = work.catch(() => {});
+    this.writing.add(tracked);
+    void tracked.then(() => this.writing.delete(tracked));
+    return work;
+  }
+
+  /** Resolves once every write under way has stored what it received. */
+  async settle(): Promise<void> {
+    while (this.writing.size > 0) await Promise.all(this.writing);
+  }
+
+  private async store(body: Readable, id: string, offset: number): Promise<number> {
     const row = await findUpload(this.options.db, id);
     if (!row) return this.writeToFinished(id, offset);
 

@@ -38,6 +38,8 @@ export interface UploadServer {
   admit(userId: string, upload: NewUpload): Promise<void>;
   /** Turns an upload whose every byte is stored into a file. */
   complete(uploadId: string): Promise<void>;
+  /** Resolves once every upload request under way has stored what it received. */
+  settle(): Promise<void>;
   /** Forgets an upload and its bytes. */
   abandon(uploadId: string): Promise<void>;
 }
@@ -154,5 +156,6 @@ export function createUploadServer(options: UploadServerOptions): UploadServer {
       await completeUpload(db, uploadId);
     },
     abandon: (uploadId) => datastore.remove(uploadId).catch(() => {}),
+    settle: () => datastore.settle(),
   };
 }

@@ -66,7 +66,7 @@ export class EncryptingCodec implements BlobCodec {
       offset: state.plaintextOffset,
       complete: state.complete,
       append: async (body, checkpoint) =>
-        appendBody(target, writerOf(await resume(checkpoint)), body),
+        appendBody(target, writerOf(await resume(checkpoint), totalSize), body),
       sha256: async (checkpoint) => (await resume(checkpoint)).sha256().toString('hex'),
     };
   }
@@ -97,11 +97,12 @@ export class EncryptingCodec implements BlobCodec {
   }
 }
 
-function writerOf(encryptor: SegmentEncryptor): UploadWriter {
+function writerOf(encryptor: SegmentEncryptor, totalSize: number): UploadWriter {
   return {
     get plaintextOffset() {
       return encryptor.plaintextOffset;
     },
+    totalSize,
     get complete() {
       return encryptor.complete;
     },

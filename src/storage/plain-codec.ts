@@ -66,6 +66,7 @@ function plainWriter(hash: Hash, startOffset: number, totalSize: number): Upload
     get plaintextOffset() {
       return offset;
     },
+    totalSize,
     get complete() {
       return digest !== null;
     },

@@ -1,11 +1,14 @@
 import { Readable } from 'node:stream';
 import type { AppendOutcome, UploadCheckpoint } from './blob-codec.js';
 import type { BlobStore } from './blob-store.js';
+import { UploadLengthExceededError } from './encryption/index.js';
 
 /** What the append loop drives: the segment encryptor, or a plaintext pass-through. */
 export interface UploadWriter {
   /** Plaintext bytes of the upload taken so far, this request's included. */
   readonly plaintextOffset: number;
+  /** The declared plaintext length of the whole upload. */
+  readonly totalSize: number;
   readonly complete: boolean;
   write(chunk: Buffer): Buffer[];
   flush(): Buffer[];
@@ -35,18 +38,22 @@ export async function appendBody(
 ): Promise<AppendOutcome> {
   const startOffset = writer.plaintextOffset;
   let failure: unknown;
+  let flushed = false;
 
   async function* output(): AsyncGenerator<Buffer> {
     try {
       for await (const chunk of body) yield* writer.write(chunk);
     } catch (error) {
-      // A failed body is not flushed: its tail may run up to bytes past the declared length,
-      // and a final segment sealed from it would complete the upload with a cut-off body.
       failure = error;
-      return;
+      // A body cut off in transit keeps what arrived, as a provisional tail, so the client
+      // resumes from there. A body that ran past the declared length keeps nothing more,
+      // and a failed body never seals the final segment: only a whole request completes.
+      const cutShort = writer.plaintextOffset < writer.totalSize;
+      if (error instanceof UploadLengthExceededError || !cutShort) return;
     }
     // An empty request leaves the stored tail alone: sealing it again would spend a nonce.
     if (writer.plaintextOffset === startOffset) return;
+    flushed = true;
     yield* writer.flush();
   }
 
@@ -59,7 +66,7 @@ export async function appendBody(
     await target.blobs.append(target.blobKey, stream);
   }
 
-  if (failure !== undefined) {
+  if (failure !== undefined && !flushed) {
     return { offset: startOffset, sha256: null, checkpoint: undefined, failure };
   }
   if (writer.complete) {

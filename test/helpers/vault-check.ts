@@ -20,8 +20,10 @@ export async function listedFiles(client: Client): Promise<ListedFile[]> {
   const response = await client.get('/files');
   assert.equal(response.status, 200, 'the files page answers');
   const html = await response.text();
-  const rows = html.matchAll(/<bdi>([\s\S]*?)<\/bdi>[\s\S]*?\/files\/([0-9a-f-]{36})\/download/g);
-  return [...rows].map(([, name = '', id = '']) => ({
+  const rows = html.matchAll(
+    /href="\/files\/([0-9a-f-]{36})\/download"[^>]*>\s*<bdi>([\s\S]*?)<\/bdi>/g,
+  );
+  return [...rows].map(([, id = '', name = '']) => ({
     id,
     name: name.replace(/&(amp|lt|gt|quot|#39);/g, (entity) => ENTITIES[entity] ?? entity),
   }));

@@ -64,11 +64,11 @@ export function blobStoreContract(name: string, open: () => Promise<BlobStore>) 
       const store = await open();
       const empty = newBlobKey();
       await store.put(empty, Readable.from([]));
-      assert.deepEqual(await store.stat(empty), { size: 0 });
+      assert.equal((await store.stat(empty))?.size, 0, 'an empty blob exists with size 0');
       assert.equal(await text(await store.get(empty)), '');
       const key = newBlobKey();
       assert.equal(await store.append(key, Readable.from([])), 0);
-      assert.deepEqual(await store.stat(key), { size: 0 });
+      assert.equal((await store.stat(key))?.size, 0, 'an empty append creates the blob');
       assert.equal(await store.append(key, body('first')), 5);
       await store.truncate(key, 0);
       assert.equal(await store.append(key, body('second')), 6);

@@ -106,7 +106,7 @@ describe('encrypting codec over a blob store', () => {
     assert.ok((await collect(await blobs.get(key))).equals(before), 'not even re-sealed');
   });
 
-  it('keeps full segments of a failed body, drops its partial tail, and never seals it', async () => {
+  it('keeps every byte of a body cut off in transit, as a provisional tail', async () => {
     const data = patterned(2 * S + 100);
     const key = newBlobKey();
     await codec().beginUpload(key, data.length);
@@ -114,10 +114,29 @@ describe('encrypting codec over a blob store', () => {
     const outcome = await first.append(failingAfter(data.subarray(0, S + 100)));
     assert.match(String(outcome.failure), /connection lost/);
     assert.equal(outcome.sha256, null);
+    assert.equal(outcome.offset, S + 100);
     const stored = await codec().readUpload(key, data.length);
-    assert.equal(stored.offset, S, 'the full segment stayed, the partial one was not sealed');
+    assert.equal(stored.offset, S + 100, 'the full segment and the partial tail both stayed');
+    assert.equal(stored.complete, false);
 
-    const rest = await stored.append(chunksOf(data.subarray(S), 5000));
+    const rest = await stored.append(chunksOf(data.subarray(S + 100), 5000));
+    assert.equal(rest.sha256, sha256(data).toString('hex'));
+    assert.ok((await collect(await codec().read(key, data.length))).equals(data));
+  });
+
+  it('never completes an upload from a failed body, even one that brought every byte', async () => {
+    const data = patterned(S + 100);
+    const key = newBlobKey();
+    await codec().beginUpload(key, data.length);
+    const first = await codec().readUpload(key, data.length);
+    const outcome = await first.append(failingAfter(data));
+    assert.match(String(outcome.failure), /connection lost/);
+    assert.equal(outcome.sha256, null);
+    const stored = await codec().readUpload(key, data.length);
+    assert.equal(stored.complete, false, 'the final segment was not sealed');
+    assert.equal(stored.offset, S, 'the unsealed last bytes are sent again');
+
+    const rest = await stored.append(chunksOf(data.subarray(S), 50));
     assert.equal(rest.sha256, sha256(data).toString('hex'));
     assert.ok((await collect(await codec().read(key, data.length))).equals(data));
   });
