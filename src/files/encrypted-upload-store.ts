@@ -44,6 +44,14 @@ export class EncryptedUploadStore extends DataStore {
   private readonly checkpoints = new Map<string, UploadCheckpoint>();
   /** Writes still storing bytes, awaited on shutdown so a cut request keeps what arrived. */
   private readonly writing = new Set<Promise<unknown>>();
+  /**
+   * Why the last write of an upload failed, when the storage refused it. @tus/server reports
+   * a write that rejects mid-body as an aborted request (its stream pipeline surfaces an
+   * AbortError), so the refusal itself is kept here for the answer to name it.
+   */
+  private readonly refusals = new Map<string, unknown>();
+  /** Failures of the request body itself (the client went away): never a refusal. */
+  private readonly bodyFailures = new WeakSet<object>();
 
   constructor(private readonly options: UploadStoreOptions) {
     super();
@@ -78,11 +86,22 @@ export class EncryptedUploadStore extends DataStore {
   }
 
   override write(body: Readable, id: string, offset: number): Promise<number> {
+    this.refusals.delete(id);
     const work = this.store(body, id, offset);
-    const tracked = work.catch(() => {});
+    const tracked = work.catch((error) => {
+      const fromStorage = !this.bodyFailures.has(error as object);
+      if (fromStorage && this.refusals.size < MAX_CHECKPOINTS) this.refusals.set(id, error);
+    });
     this.writing.add(tracked);
     void tracked.then(() => this.writing.delete(tracked));
     return work;
+  }
+
+  /** The storage's refusal of the upload's last write, once; see `refusals`. */
+  takeRefusal(id: string): unknown {
+    const refusal = this.refusals.get(id);
+    this.refusals.delete(id);
+    return refusal;
   }
 
   /** Resolves once every write under way has stored what it received. */
@@ -107,7 +126,10 @@ export class EncryptedUploadStore extends DataStore {
       this.remember(id, outcome.checkpoint);
     }
     if (outcome.failure instanceof UploadLengthExceededError) throw ERRORS.ERR_SIZE_EXCEEDED;
-    if (outcome.failure !== undefined) throw outcome.failure;
+    if (outcome.failure !== undefined) {
+      if (outcome.failure instanceof Object) this.bodyFailures.add(outcome.failure);
+      throw outcome.failure;
+    }
     return outcome.offset;
   }
 

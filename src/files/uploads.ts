@@ -124,7 +124,13 @@ export function createUploadServer(options: UploadServerOptions): UploadServer {
       return {};
     },
 
-    async onResponseError(req, error) {
+    async onResponseError(req, reported) {
+      let error = reported;
+      if (reported === ERRORS.ABORTED) {
+        const id = new URL(req.url).pathname.split('/').pop() ?? '';
+        const refusal = UPLOAD_ID_SHAPE.test(id) ? datastore.takeRefusal(id) : undefined;
+        if (refusal instanceof Error) error = refusal;
+      }
       // Without creation-defer-length tus would answer 501; the length is simply required.
       if (error === ERRORS.UNSUPPORTED_CREATION_DEFER_LENGTH_EXTENSION) {
         return localized(req, 'upload_length_required');

@@ -17,16 +17,13 @@ import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
 import { resumeWithTus } from '../helpers/tus-fault-client.js';
 import { sha256 } from '../helpers/uploads.js';
 import { assertVaultIntact } from '../helpers/vault-check.js';
-import { COMPLETION_GAP } from './known-gaps.js';
 import { type Answer, browseAndUpload, type Person } from './traffic.js';
 
 const postgres = databaseTargets().find((target) => target.name === 'postgres');
 const OUTAGE_MESSAGE = /cannot reach its database/;
 
 describe('database outages (Postgres)', {
-  // Failing on main after the merges (503 not answered during the outage); see the note on
-  // issue 8. Skipped, not deleted, so the next change can make it pass.
-  skip: !postgres ? 'TEST_DATABASE_URL is not set' : 'outage answers not yet 503 after merge',
+  skip: !postgres && 'TEST_DATABASE_URL is not set',
 }, () => {
   let server: ServerProcess;
   let proxy: TcpProxy;
@@ -130,7 +127,7 @@ describe('database outages (Postgres)', {
     await assertRecovered('after the database came back');
   });
 
-  it('completes the uploads the outages interrupted', { todo: COMPLETION_GAP }, async () => {
+  it('completes the uploads the outages interrupted', async () => {
     for (const person of people) {
       for (const upload of person.unfinished.splice(0)) {
         await resumeWithTus(person.client, upload.data, {

@@ -35,9 +35,7 @@ async function storedBytes(folder: string, skip = join(folder, 'db')): Promise<n
 }
 
 for (const target of databaseTargets()) {
-  describe(`a full disk on ${target.name}`, {
-    skip: '507 on a full disk not yet holding after the merge',
-  }, () => {
+  describe(`a full disk on ${target.name}`, () => {
     let disk: SmallFilesystem | null;
     let server: ServerProcess;
     let alice: Client;
@@ -93,7 +91,7 @@ for (const target of databaseTargets()) {
         });
         upload.start();
       });
-      assert.equal(failure.status, 507, failure.body);
+      assert.equal(failure.status, 507, `${failure.body}\n${server.output()}`);
       assert.match(failure.body, /no room left/);
 
       await assertVaultIntact(alice, new Map(), 'alice, disk full');

@@ -17,7 +17,6 @@ import { headUpload, resumeWithTus } from '../helpers/tus-fault-client.js';
 import { randomFile, sha256 } from '../helpers/uploads.js';
 import { assertVaultIntact, listedFiles } from '../helpers/vault-check.js';
 import { type KillPlan, planKills, uploadUntilKilled } from './kill-plans.js';
-import { COMPLETION_GAP } from './known-gaps.js';
 
 const RUNS = Number(process.env.FAULT_RUNS ?? 20);
 const seed = faultSeed();
@@ -46,8 +45,7 @@ for (const target of databaseTargets()) {
     });
 
     for (const plan of planKills(seededRandom(seed), RUNS)) {
-      const todo = plan.mode === 'completion' ? COMPLETION_GAP : undefined;
-      it(`run ${plan.run}: ${plan.description}`, { todo }, async () => {
+      it(`run ${plan.run}: ${plan.description}`, async () => {
         const context = `seed ${seed}, run ${plan.run} (${plan.description})`;
         try {
           await runOnce(plan, context);
