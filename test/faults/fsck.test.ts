@@ -148,7 +148,7 @@ for (const target of databaseTargets()) {
       await assertIntact('blob put back');
     });
 
-    it('flags a truncated blob; --deep says it fails authentication', async () => {
+    it('flags a truncated blob, with and without --deep', async () => {
       const path = blobOf.get('photo.jpg')!;
       const aside = `${server.dataDir}/photo.aside`;
       await copyFile(path, aside);
