@@ -44,6 +44,7 @@ export const ERRORS = {
   account_locked: 429,
   server_busy: 503,
   database_unavailable: 503,
+  storage_unavailable: 503,
   storage_full: 507,
   internal_error: 500,
 } as const satisfies Record<string, number>;

@@ -5,6 +5,7 @@ import type { SessionUser } from '../accounts/session.js';
 import { isDatabaseUnavailable } from '../db/availability.js';
 import type { Database } from '../db/connect.js';
 import { AppError, type ErrorCode } from '../errors.js';
+import { isStorageUnavailable } from '../storage/availability.js';
 import type { BlobCodec } from '../storage/blob-codec.js';
 import type { BlobStore } from '../storage/blob-store.js';
 import { isStorageFull } from '../storage/capacity.js';
@@ -139,11 +140,14 @@ export function createUploadServer(options: UploadServerOptions): UploadServer {
       if ('status_code' in error) {
         return 'code' in error ? localized(req, error.code as ErrorCode) : undefined;
       }
-      const outage = isDatabaseUnavailable(error)
-        ? 'database_unavailable'
-        : isStorageFull(error)
-          ? 'storage_full'
-          : null;
+      // The storage first: its network errors would also read as a database outage.
+      const outage = isStorageUnavailable(error)
+        ? 'storage_unavailable'
+        : isDatabaseUnavailable(error)
+          ? 'database_unavailable'
+          : isStorageFull(error)
+            ? 'storage_full'
+            : null;
       if (outage) {
         options.log.error({ category: 'upload', err: error }, 'upload interrupted by an outage');
         return localized(req, outage);

@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { renderToString } from 'preact-render-to-string';
 import { isDatabaseUnavailable } from '../db/availability.js';
 import { AppError, type ErrorCode, errorMessageKey } from '../errors.js';
+import { isStorageUnavailable } from '../storage/availability.js';
 import { isStorageFull } from '../storage/capacity.js';
 import { translator } from '../web/i18n/index.js';
 import { requestLanguage } from '../web/i18n/negotiate.js';
@@ -33,6 +34,10 @@ export function describeFailure(error: unknown): Failure | null {
     return { status: error.status, code: error.code, retryAfterSeconds: error.retryAfterSeconds };
   }
   // Outages are expected too: the person is told what is wrong and that nothing was lost.
+  // The storage is asked first: its network errors would also read as a database outage.
+  if (isStorageUnavailable(error)) {
+    return { status: 503, code: 'storage_unavailable', retryAfterSeconds: OUTAGE_RETRY_SECONDS };
+  }
   if (isDatabaseUnavailable(error)) {
     return { status: 503, code: 'database_unavailable', retryAfterSeconds: OUTAGE_RETRY_SECONDS };
   }

@@ -1,9 +1,11 @@
 import { createReadStream } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { type SQL, sql } from 'drizzle-orm';
+import { isDatabaseUnavailable } from '../db/availability.js';
 import type { Database } from '../db/connect.js';
+import { storedBlobs } from '../files/stored-blobs.js';
 import { assertBlobKey, type BlobStore } from '../storage/blob-store.js';
 import {
   BackupError,
@@ -14,6 +16,7 @@ import {
 } from './backup-format.js';
 import { rowsOf } from './references.js';
 import { appliedMigrations, type TableInfo, tablesInDependencyOrder } from './schema-tables.js';
+import { storedSizeMatches } from './verify.js';
 
 const INSERT_ROWS = 500;
 
@@ -27,19 +30,19 @@ export async function restoreBackup(
   blobs: BlobStore,
   directory: string,
 ): Promise<BackupManifest> {
-  const manifest = JSON.parse(await readFile(join(directory, MANIFEST), 'utf8')) as BackupManifest;
-  if (manifest.format !== 1)
-    throw new BackupError(`Unknown backup format ${String(manifest.format)}`);
+  const manifest = await readManifest(directory);
   if (manifest.migrations > (await appliedMigrations(db))) {
     throw new BackupError('This backup was made by a newer version of Khaznati; upgrade first');
   }
   const tables = await tablesInDependencyOrder(db);
   await assertEmpty(db, blobs, tables);
 
-  const keys = await backedUpBlobKeys(directory);
+  // Every part is checked before anything is written, so a damaged backup changes nothing.
+  await assertTablesPresent(manifest, directory);
+  const keys = await backedUpBlobKeys(directory, manifest);
   try {
     for (const key of keys) await blobs.put(key, createReadStream(blobFile(directory, key)));
-    await importRows(db, tables, manifest, directory);
+    await importRows(db, blobs, tables, manifest, directory);
   } catch (error) {
     // The store goes back to empty, so that the restore can simply be run again.
     for (const key of keys) await blobs.delete(key).catch(() => {});
@@ -50,6 +53,7 @@ export async function restoreBackup(
 
 async function importRows(
   db: Database,
+  blobs: BlobStore,
   tables: TableInfo[],
   manifest: BackupManifest,
   directory: string,
@@ -70,13 +74,68 @@ async function importRows(
         table,
         saved.columns,
         tableFile(directory, table.name),
-      );
+      ).catch((error: Error) => {
+        if (isDatabaseUnavailable(error)) throw error;
+        // The driver's own words only: Drizzle's message would repeat the rows themselves.
+        const cause = error.cause instanceof Error ? error.cause.message : error.message;
+        throw new BackupError(`The backup is damaged: table ${table.name} (${cause})`);
+      });
       if (restored !== saved.rows) {
-        throw new BackupError(`Table ${table.name}: ${restored} rows read, ${saved.rows} expected`);
+        throw new BackupError(
+          `The backup is damaged: table ${table.name} holds ${restored} row(s), ` +
+            `its manifest lists ${saved.rows}`,
+        );
       }
     }
     await resetSequences(db);
+    await assertFilesWhole(db, blobs);
   });
+}
+
+async function readManifest(directory: string): Promise<BackupManifest> {
+  const text = await readFile(join(directory, MANIFEST), 'utf8').catch(() => {
+    throw new BackupError(
+      `${directory} has no ${MANIFEST}: it is not a Khaznati backup, or one that did not finish`,
+    );
+  });
+  let manifest: BackupManifest;
+  try {
+    manifest = JSON.parse(text) as BackupManifest;
+  } catch {
+    throw new BackupError(`${MANIFEST} in ${directory} is damaged; use another backup`);
+  }
+  if (manifest?.format !== 1) {
+    throw new BackupError(`Unknown backup format ${String(manifest?.format)}`);
+  }
+  if (!Array.isArray(manifest.tables) || typeof manifest.blobs?.count !== 'number') {
+    throw new BackupError(`${MANIFEST} in ${directory} is damaged; use another backup`);
+  }
+  return manifest;
+}
+
+async function assertTablesPresent(manifest: BackupManifest, directory: string) {
+  for (const table of manifest.tables) {
+    const present = await stat(tableFile(directory, table.name)).then(
+      (info) => info.isFile(),
+      () => false,
+    );
+    if (!present) {
+      throw new BackupError(`The backup is missing tables/${table.name}.jsonl; use another backup`);
+    }
+  }
+}
+
+/** A file row restored without its whole blob would be a listed file with missing bytes. */
+async function assertFilesWhole(db: Database, blobs: BlobStore) {
+  for await (const blob of storedBlobs(db)) {
+    if (blob.kind !== 'file') continue;
+    const problem = await storedSizeMatches(blob, blobs);
+    if (problem) {
+      throw new BackupError(
+        `The backup is damaged: the bytes of file ${blob.id} (blob ${blob.blobKey}) ${problem}`,
+      );
+    }
+  }
 }
 
 async function assertEmpty(db: Database, blobs: BlobStore, tables: TableInfo[]) {
@@ -91,15 +150,31 @@ async function assertEmpty(db: Database, blobs: BlobStore, tables: TableInfo[]) 
   }
 }
 
-async function backedUpBlobKeys(directory: string): Promise<string[]> {
+async function backedUpBlobKeys(directory: string, manifest: BackupManifest) {
   const keys: string[] = [];
+  let bytes = 0;
   const root = join(directory, 'blobs');
-  for (const prefix of await readdir(root)) {
+  const prefixes = await readdir(root).catch(() => {
+    throw new BackupError('The backup has no blobs folder; use another backup');
+  });
+  for (const prefix of prefixes) {
     for (const key of await readdir(join(root, prefix))) {
       // Only names of the server's own key shape: a tampered backup cannot escape the store.
-      assertBlobKey(key);
+      try {
+        assertBlobKey(key);
+      } catch {
+        throw new BackupError(`The backup holds an unexpected file blobs/${prefix}/${key}`);
+      }
       keys.push(key);
+      bytes += (await stat(blobFile(directory, key))).size;
     }
+  }
+  const listed = manifest.blobs;
+  if (keys.length !== listed.count || bytes !== listed.bytes) {
+    throw new BackupError(
+      `The backup is damaged: it holds ${keys.length} blob(s) of ${bytes} bytes, ` +
+        `its manifest lists ${listed.count} of ${listed.bytes} bytes`,
+    );
   }
   return keys;
 }

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { Config } from '../config.js';
+import { StorageUnavailableError } from './availability.js';
 import type { BlobStore } from './blob-store.js';
 import { DiskBlobStore } from './disk-store.js';
 import { S3BlobStore } from './s3-store.js';
@@ -11,9 +12,7 @@ export interface AppBlobStore extends BlobStore {
   close?(): void;
 }
 
-export class StorageUnavailableError extends Error {
-  readonly code = 'storage_unavailable';
-}
+export { StorageUnavailableError };
 
 /** The S3 bucket when S3_* is configured, `DATA_DIR/blobs` otherwise; checked before use. */
 export async function openBlobStore(config: Config): Promise<AppBlobStore> {

@@ -10,6 +10,7 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import type { S3Settings } from '../config-s3.js';
+import { asStorageUnavailable } from './availability.js';
 import type { StoredObject } from './s3-layout.js';
 
 /** The few S3 calls the blob store makes, on one bucket. */
@@ -49,8 +50,10 @@ export class S3Bucket {
     const objects: StoredObject[] = [];
     let token: string | undefined;
     do {
-      const page = await this.client.send(
-        new ListObjectsV2Command({ Bucket: this.name, Prefix: prefix, ContinuationToken: token }),
+      const page = await this.send((client) =>
+        client.send(
+          new ListObjectsV2Command({ Bucket: this.name, Prefix: prefix, ContinuationToken: token }),
+        ),
       );
       for (const { Key, Size } of page.Contents ?? []) {
         if (Key) objects.push({ objectKey: Key, size: Size ?? 0 });
@@ -64,8 +67,10 @@ export class S3Bucket {
   async *listFolders(): AsyncIterable<string> {
     let token: string | undefined;
     do {
-      const page = await this.client.send(
-        new ListObjectsV2Command({ Bucket: this.name, Delimiter: '/', ContinuationToken: token }),
+      const page = await this.send((client) =>
+        client.send(
+          new ListObjectsV2Command({ Bucket: this.name, Delimiter: '/', ContinuationToken: token }),
+        ),
       );
       for (const { Prefix } of page.CommonPrefixes ?? []) {
         if (Prefix) yield Prefix.slice(0, -1);
@@ -75,16 +80,18 @@ export class S3Bucket {
   }
 
   async put(objectKey: string, bytes: Buffer, signal?: AbortSignal): Promise<void> {
-    await this.client.send(
-      new PutObjectCommand({
-        Bucket: this.name,
-        Key: objectKey,
-        Body: bytes,
-        ContentLength: bytes.length,
-        ContentMD5: createHash('md5').update(bytes).digest('base64'),
-        ContentType: 'application/octet-stream',
-      }),
-      { abortSignal: signal },
+    await this.send((client) =>
+      client.send(
+        new PutObjectCommand({
+          Bucket: this.name,
+          Key: objectKey,
+          Body: bytes,
+          ContentLength: bytes.length,
+          ContentMD5: createHash('md5').update(bytes).digest('base64'),
+          ContentType: 'application/octet-stream',
+        }),
+        { abortSignal: signal },
+      ),
     );
   }
 
@@ -97,9 +104,11 @@ export class S3Bucket {
   ): Promise<Readable | null> {
     let response: GetObjectCommandOutput;
     try {
-      response = await this.client.send(
-        new GetObjectCommand({ Bucket: this.name, Key: objectKey, Range: `bytes=${from}-${to}` }),
-        { abortSignal: signal },
+      response = await this.send((client) =>
+        client.send(
+          new GetObjectCommand({ Bucket: this.name, Key: objectKey, Range: `bytes=${from}-${to}` }),
+          { abortSignal: signal },
+        ),
       );
     } catch (error) {
       if ((error as Error).name === 'NoSuchKey') return null;
@@ -116,7 +125,18 @@ export class S3Bucket {
   }
 
   async delete(objectKey: string): Promise<void> {
-    await this.client.send(new DeleteObjectCommand({ Bucket: this.name, Key: objectKey }));
+    await this.send((client) =>
+      client.send(new DeleteObjectCommand({ Bucket: this.name, Key: objectKey })),
+    );
+  }
+
+  /** Runs one call; a bucket that cannot be reached becomes `StorageUnavailableError`. */
+  private async send<T>(call: (client: S3Client) => Promise<T>): Promise<T> {
+    try {
+      return await call(this.client);
+    } catch (error) {
+      throw asStorageUnavailable(error);
+    }
   }
 
   /**
@@ -135,13 +155,18 @@ export class S3Bucket {
 
 async function* take(source: Readable, count: number): AsyncGenerator<Buffer> {
   let left = count;
-  for await (const chunk of source) {
-    const bytes = chunk as Buffer;
-    if (bytes.length >= left) {
-      yield bytes.subarray(0, left);
-      return;
+  try {
+    for await (const chunk of source) {
+      const bytes = chunk as Buffer;
+      if (bytes.length >= left) {
+        yield bytes.subarray(0, left);
+        return;
+      }
+      left -= bytes.length;
+      yield bytes;
     }
-    left -= bytes.length;
-    yield bytes;
+  } catch (error) {
+    // The connection dropped while the object was read.
+    throw asStorageUnavailable(error);
   }
 }

@@ -11,6 +11,10 @@ export interface S3Emulator {
   /** The same settings as the S3_* variables of an app process. */
   env: Record<string, string>;
   stop(): Promise<void>;
+  /** Stops the emulator as an outage would, keeping the bucket's objects on disk. */
+  goDown(): Promise<void>;
+  /** Starts it again on the same port and folder: the bucket comes back as it was. */
+  comeBack(): Promise<void>;
 }
 
 const SCRIPT = join(import.meta.dirname, 's3-emulator-process.mjs');
@@ -24,12 +28,15 @@ const START_TIMEOUT_MS = 20_000;
 export async function startS3Emulator(): Promise<S3Emulator> {
   const directory = await mkdtemp(join(tmpdir(), 'khaznati-s3-'));
   const bucket = 'khaznati-test';
-  const child = spawn(process.execPath, [...LEGACY_OPENSSL, SCRIPT, directory, bucket], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
+  const launch = () =>
+    spawn(process.execPath, [...LEGACY_OPENSSL, SCRIPT, directory, bucket, String(port)], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
+  let port = 0;
+  let child = launch();
 
   try {
-    const port = await readPort(child);
+    port = await readPort(child);
     const settings: S3Settings = {
       endpoint: `http://127.0.0.1:${port}`,
       region: 'us-east-1',
@@ -47,6 +54,12 @@ export async function startS3Emulator(): Promise<S3Emulator> {
         S3_SECRET_KEY: settings.secretAccessKey,
       },
       stop: () => stop(child, directory),
+      goDown: () => stop(child),
+      async comeBack() {
+        if (child.exitCode === null && child.signalCode === null) return;
+        child = launch();
+        await readPort(child);
+      },
     };
   } catch (error) {
     await stop(child, directory);
@@ -66,7 +79,7 @@ async function readPort(child: ChildProcess): Promise<number> {
   }
 }
 
-async function stop(child: ChildProcess, directory: string): Promise<void> {
+async function stop(child: ChildProcess, directory?: string): Promise<void> {
   if (child.exitCode === null && child.signalCode === null) {
     const exited = once(child, 'exit');
     child.stdin?.end();
@@ -74,5 +87,5 @@ async function stop(child: ChildProcess, directory: string): Promise<void> {
     await exited;
     clearTimeout(timer);
   }
-  await rm(directory, { recursive: true, force: true });
+  if (directory) await rm(directory, { recursive: true, force: true });
 }

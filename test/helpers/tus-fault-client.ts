@@ -6,6 +6,8 @@ import { tusHeaders } from './uploads.js';
 export interface PatchResult {
   status: number;
   offset: number | undefined;
+  /** The message of a refusal. */
+  body: string;
 }
 
 export interface PatchInFlight {
@@ -47,10 +49,15 @@ export function sendPatch(
   });
   const response = new Promise<PatchResult | undefined>((resolve) => {
     req.on('response', (res) => {
-      res.resume();
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        text += chunk;
+      });
       res.on('end', () => {
         const header = res.headers['upload-offset'];
-        resolve({ status: res.statusCode ?? 0, offset: header ? Number(header) : undefined });
+        const offset = header ? Number(header) : undefined;
+        resolve({ status: res.statusCode ?? 0, offset, body: text });
       });
       res.on('error', () => resolve(undefined));
     });

@@ -207,6 +207,8 @@ export const en = {
   'error.server_busy': 'The server is busy. Please try again in a few seconds.',
   'error.database_unavailable':
     'Khaznati cannot reach its database right now. Your files are safe; please try again in a minute.',
+  'error.storage_unavailable':
+    'Khaznati cannot reach the storage that holds the files right now. Nothing was lost; please try again in a few minutes.',
   'error.storage_full':
     'The server has no room left to store this file. Nothing was lost; please try again later.',
   'error.internal_error': 'Something went wrong on our side. Please try again.',

@@ -183,6 +183,8 @@ export const fr: Messages = {
   'error.server_busy': 'Le serveur est occupé. Réessayez dans quelques secondes.',
   'error.database_unavailable':
     'Khaznati ne peut pas joindre sa base de données pour le moment. Vos fichiers sont en sécurité ; réessayez dans une minute.',
+  'error.storage_unavailable':
+    'Khaznati ne peut pas joindre le stockage des fichiers pour le moment. Rien n’a été perdu ; réessayez dans quelques minutes.',
   'error.storage_full':
     'Le serveur n’a plus de place pour enregistrer ce fichier. Rien n’a été perdu ; réessayez plus tard.',
   'error.internal_error': 'Un problème est survenu de notre côté. Veuillez réessayer.',
