@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { generateMasterKeyEntry } from '../src/storage/encryption/index.js';
 import type { Cleanup } from './cleanup.js';
 import type { BenchContext } from './context.js';
 import type { DatabaseKind } from './databases.js';
@@ -20,6 +21,9 @@ export interface RunningApp extends ServerProcess {
 
 /** The Argon2 secret of every app the benchmark starts; the hash baseline uses it too. */
 export const BENCH_PEPPER = 'bench-pepper-0123456789';
+
+/** A master key of this run only: every file the benchmark stores is encrypted under it. */
+const BENCH_MASTER_KEYS = generateMasterKeyEntry('bench');
 
 let serial = 0;
 const templates = new WeakMap<BenchContext, DatabaseTemplates>();
@@ -60,6 +64,7 @@ function launch(ctx: BenchContext, cleanup: Cleanup, spec: Launch) {
       DATA_DIR: spec.dataDir,
       SECRET_KEY: 'bench-secret-key-bench-secret-key-0123456789',
       SECURITY_PASSWORD_SALT: BENCH_PEPPER,
+      KHAZNATI_MASTER_KEYS: BENCH_MASTER_KEYS,
       ...(spec.databaseUrl ? { DATABASE_URL: spec.databaseUrl } : {}),
       LOG_LEVEL: 'info',
       MAX_UPLOAD_BYTES: String(64 * 1024 ** 3),
