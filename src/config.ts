@@ -45,6 +45,8 @@ export interface Config {
   uploadExpiryMs: number;
   /** The longest a client may take to send one request (headers and body). */
   requestTimeoutMs: number;
+  /** A client whose headers or body stall this long is cut off (slow-clients.ts). */
+  requestStallMs: number;
   /** How long a stop waits for requests in flight before closing their connections. */
   shutdownGraceMs: number;
   logLevel: string;
@@ -131,7 +133,8 @@ const schema = z.object({
     .transform(Number)
     .refine((n) => n > 0, 'must be more than 0 hours')
     .default(24),
-  REQUEST_TIMEOUT_SECONDS: seconds(15 * 60),
+  REQUEST_TIMEOUT_SECONDS: seconds(60 * 60),
+  REQUEST_STALL_SECONDS: seconds(60),
   SHUTDOWN_GRACE_SECONDS: seconds(30),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -183,6 +186,7 @@ export function loadConfig(
     defaultQuotaBytes: vars.DEFAULT_QUOTA_BYTES,
     uploadExpiryMs: Math.round(vars.UPLOAD_EXPIRY_HOURS * 3600_000),
     requestTimeoutMs: vars.REQUEST_TIMEOUT_SECONDS * 1000,
+    requestStallMs: vars.REQUEST_STALL_SECONDS * 1000,
     shutdownGraceMs: vars.SHUTDOWN_GRACE_SECONDS * 1000,
     logLevel: vars.LOG_LEVEL,
   };

@@ -26,6 +26,7 @@ import { createLogger, logWhenDone } from './http/logging.js';
 import { registerRateLimits } from './http/rate-limit.js';
 import { registerRequestGuards } from './http/request-guards.js';
 import { registerSecurityHeaders } from './http/security-headers.js';
+import { registerStallGuard } from './http/slow-clients.js';
 import { serverTimeouts } from './http/timeouts.js';
 import './http/types.js';
 import type { BlobCodec } from './storage/blob-codec.js';
@@ -52,7 +53,7 @@ export interface ServerParts {
 export async function buildServer(parts: ServerParts): Promise<FastifyInstance> {
   const { config } = parts;
   const secure = config.env === 'production';
-  const timeouts = serverTimeouts(config.requestTimeoutMs);
+  const timeouts = serverTimeouts(config.requestTimeoutMs, config.requestStallMs);
 
   const app = Fastify({
     loggerInstance: parts.logger ?? createLogger(config.logLevel),
@@ -82,6 +83,7 @@ export async function buildServer(parts: ServerParts): Promise<FastifyInstance> 
   // Order matters: the log line is armed first, headers are set before any refusal, and
   // cheap refusals come before anything that reads the database or hashes a password.
   app.addHook('onRequest', async (request, reply) => logWhenDone(request, reply));
+  registerStallGuard(app, config.requestStallMs);
   // Cookies are parsed before any refusal, since the refusal page reads them (CSRF secret).
   await app.register(cookie, { secret: config.secretKey });
   registerCachePolicy(app);

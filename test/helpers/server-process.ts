@@ -30,6 +30,8 @@ export interface ServerProcess {
   stop(signal: NodeJS.Signals, timeoutMs?: number): Promise<Exit>;
   /** Peak resident memory of the running process, from /proc (Linux), in KiB. */
   peakRssKiB(): Promise<number>;
+  /** Resident memory of the running process now, from /proc (Linux), in KiB. */
+  rssKiB(): Promise<number>;
   /** The last lines the server wrote, for failure messages. */
   output(): string;
   /** Runs `khaznati <args>` with the server's environment. */
@@ -131,10 +133,8 @@ export async function launchServer(
       return { code, signal: exitSignal, ms: Date.now() - sent };
     },
 
-    async peakRssKiB() {
-      const status = await readFile(`/proc/${child?.pid}/status`, 'utf8');
-      return Number(status.match(/^VmHWM:\s+(\d+)\s+kB/m)?.[1] ?? Number.NaN);
-    },
+    peakRssKiB: () => memoryKiB(child?.pid, 'VmHWM'),
+    rssKiB: () => memoryKiB(child?.pid, 'VmRSS'),
 
     output: () => output,
 
@@ -151,6 +151,11 @@ export async function launchServer(
     },
   };
   return server;
+}
+
+async function memoryKiB(pid: number | undefined, field: 'VmHWM' | 'VmRSS') {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  return Number(status.match(new RegExp(`^${field}:\\s+(\\d+)\\s+kB`, 'm'))?.[1] ?? Number.NaN);
 }
 
 async function runCli(args: string[], env: NodeJS.ProcessEnv, timeoutMs: number) {

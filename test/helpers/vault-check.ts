@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import type { Client } from './browser-like-client.js';
-import { sha256 } from './uploads.js';
 
 export interface ListedFile {
   id: string;
@@ -54,9 +54,18 @@ export async function assertVaultIntact(
   for (const file of listed) {
     const response = await client.get(`/files/${file.id}/download`);
     assert.equal(response.status, 200, `${context}: ${file.name} downloads`);
-    const body = Buffer.from(await response.arrayBuffer());
-    assert.equal(sha256(body), expected.get(file.name), `${context}: ${file.name} is identical`);
-    bytes += body.length;
+    // Hashed as it streams, so that large files are never held whole.
+    const hash = createHash('sha256');
+    const reader = response.body!.getReader();
+    for (let read = await reader.read(); !read.done; read = await reader.read()) {
+      hash.update(read.value);
+      bytes += read.value.length;
+    }
+    assert.equal(
+      hash.digest('hex'),
+      expected.get(file.name),
+      `${context}: ${file.name} is identical`,
+    );
   }
   return { files: listed.length, bytes };
 }
