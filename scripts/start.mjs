@@ -22,3 +22,17 @@ const server = spawn(process.execPath, [entry], { stdio: 'inherit' });
 // The server stops cleanly on these; pass them on rather than leaving it orphaned.
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => server.kill(signal));
 server.on('exit', (code, signal) => process.exit(code ?? (signal ? 0 : 1)));
+// A stop sent to `npm start` reaches the shell npm runs us in, which does not pass it on:
+// when our parent goes away, stop the server the same clean way.
+const parent = process.ppid;
+const parentGone = () => {
+  try {
+    process.kill(parent, 0);
+    return false;
+  } catch {
+    return true;
+  }
+};
+setInterval(() => {
+  if (parentGone()) server.kill('SIGTERM');
+}, 500).unref();

@@ -14,6 +14,12 @@ async function main() {
       console.error(`Configuration error: ${error.message}`);
       process.exit(1);
     }
+    // DATA_DIR unusable (a file, no permission): say which folder, without a stack trace.
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOTDIR' || code === 'EACCES' || code === 'EEXIST' || code === 'EROFS') {
+      console.error(`Start failed: DATA_DIR cannot be used (${(error as Error).message})`);
+      process.exit(1);
+    }
     throw error;
   }
 
@@ -23,7 +29,19 @@ async function main() {
     process.exit(1);
   });
   const { server } = app;
-  await server.listen({ host: config.host, port: config.port });
+  await server.listen({ host: config.host, port: config.port }).catch(async (error) => {
+    const code = (error as NodeJS.ErrnoException).code;
+    const where = `${config.host}:${config.port}`;
+    if (code === 'EADDRINUSE') {
+      console.error(`Start failed: ${where} is already in use; set PORT to another port`);
+    } else if (code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+      console.error(`Start failed: cannot listen on ${where} (${code}); check HOST and PORT`);
+    } else {
+      throw error;
+    }
+    await app.close().catch(() => {});
+    process.exit(1);
+  });
   app.scheduleCleanup();
 
   let stopping = false;

@@ -136,6 +136,9 @@ export function createUploadServer(options: UploadServerOptions): UploadServer {
       if (error === ERRORS.UNSUPPORTED_CREATION_DEFER_LENGTH_EXTENSION) {
         return localized(req, 'upload_length_required');
       }
+      if (error === ERRORS.ERR_MAX_SIZE_EXCEEDED || error === ERRORS.ERR_SIZE_EXCEEDED) {
+        return localized(req, 'file_too_large');
+      }
       if (error instanceof AppError) return localized(req, error.code);
       if ('status_code' in error) {
         return 'code' in error ? localized(req, error.code as ErrorCode) : undefined;

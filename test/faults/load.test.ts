@@ -32,8 +32,12 @@ const LARGE_UPLOADS = 10;
 const LARGE_BYTES = Number(process.env.LOAD_LARGE_MIB ?? 200) * MiB;
 /** Well under the Cloudflare cap the page's own chunks respect (50 MB). */
 const LARGE_CHUNK = 16 * MiB;
-/** Generous: the point is that it does not grow with the bytes uploaded (2 GiB here). */
-const PEAK_RSS_CEILING_MIB = 600;
+/**
+ * Generous: the point is that it does not grow with the bytes uploaded (2 GiB here). An
+ * embedded PGlite is a whole Postgres inside the process, whose first start alone reaches
+ * about 840 MiB and whose WebAssembly memory never shrinks, hence its own ceiling.
+ */
+const PEAK_RSS_CEILING_MIB: Record<string, number> = { pglite: 1024, postgres: 600 };
 const seed = Number(process.env.LOAD_SEED ?? Date.now() % 2 ** 31);
 
 interface Person {
@@ -159,7 +163,10 @@ for (const target of databaseTargets()) {
         await assertVaultIntact(person.client, person.expected, `${target.name}, person ${i}`);
       }
       console.log(`# ${target.name}: highest RSS during the small uploads ${highest} MiB`);
-      assert.ok(highest < PEAK_RSS_CEILING_MIB, `server memory bounded (${highest} MiB)`);
+      assert.ok(
+        highest < PEAK_RSS_CEILING_MIB[target.name]!,
+        `server memory bounded (${highest} MiB)`,
+      );
     });
 
     const large =
@@ -190,7 +197,10 @@ for (const target of databaseTargets()) {
             `(${rate.toFixed(0)} MiB/s)`,
         );
         console.log(`# ${target.name}: highest RSS during the large uploads ${highest} MiB`);
-        assert.ok(highest < PEAK_RSS_CEILING_MIB, `server memory bounded (${highest} MiB)`);
+        assert.ok(
+          highest < PEAK_RSS_CEILING_MIB[target.name]!,
+          `server memory bounded (${highest} MiB)`,
+        );
 
         let bytes = 0;
         for (const [i, person] of people.entries()) {

@@ -140,6 +140,16 @@ for (const target of databaseTargets()) {
       });
     }
 
+    it('says in the person’s language that a file is over the maximum size', async () => {
+      const response = await createUpload(alice, {
+        'accept-language': 'fr',
+        'upload-length': String(49 * MiB),
+        'upload-metadata': `filename ${Buffer.from('a.txt').toString('base64')}`,
+      });
+      assert.equal(response.status, 413);
+      assert.match(await response.text(), /taille maximale/);
+    });
+
     it('refuses an upload that does not fit the remaining quota (413)', async () => {
       const client = new Client(t.url);
       await client.register(uniqueEmail('small'));

@@ -61,7 +61,7 @@ export const ar: Messages = {
   'field.passwordHint':
     '10 أحرف على الأقل، على ألا تكون كلمة مرور شائعة. من السهل تذكّر جملة قصيرة.',
   'files.title': 'ملفاتي',
-  'files.empty': 'لا توجد لديك ملفات بعد. ارفع ملفك الأول أدناه.',
+  'files.empty': 'لا توجد لديك ملفات بعد. ارفع ملفك الأول بالنموذج أعلاه.',
   'files.emptyFolder': 'هذا المجلد فارغ.',
   'files.location': 'الموقع',
   'files.name': 'الاسم',

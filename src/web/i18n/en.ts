@@ -66,7 +66,7 @@ export const en = {
   'field.newPassword': 'New password',
   'field.newPasswordConfirmation': 'Repeat the new password',
   'files.title': 'My files',
-  'files.empty': 'You have no files yet. Upload your first one below.',
+  'files.empty': 'You have no files yet. Upload your first one with the form above.',
   'files.emptyFolder': 'This folder is empty.',
   'files.location': 'Location',
   'files.name': 'Name',

@@ -65,7 +65,8 @@ export const fr: Messages = {
   'field.passwordHint':
     'Au moins 10 caractères, pas un mot de passe courant. Une courte phrase est facile à retenir.',
   'files.title': 'Mes fichiers',
-  'files.empty': 'Vous n’avez encore aucun fichier. Envoyez le premier ci-dessous.',
+  'files.empty':
+    'Vous n’avez encore aucun fichier. Envoyez le premier avec le formulaire ci-dessus.',
   'files.emptyFolder': 'Ce dossier est vide.',
   'files.location': 'Emplacement',
   'files.name': 'Nom',
