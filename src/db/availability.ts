@@ -1,3 +1,5 @@
+import { UNREACHABLE_CODES } from '../network-codes.js';
+
 /**
  * Failures that mean "the database cannot be reached right now" rather than "this query is
  * wrong": a dropped or refused connection, a server shutting down or restarting, a pool that
@@ -8,16 +10,6 @@
 // pg_terminate_backend sends); 57P02 crash shutdown; 57P03 cannot connect now; 53300 too
 // many connections.
 const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300']);
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-]);
 // node-postgres reports these without a code.
 const UNAVAILABLE_MESSAGES = [
   'Connection terminated',
@@ -34,7 +26,7 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     if (!(current instanceof Error)) return false;
     const code = (current as { code?: unknown }).code;
     if (typeof code === 'string') {
-      if (code.startsWith('08') || UNAVAILABLE_SQLSTATES.has(code) || NETWORK_CODES.has(code)) {
+      if (code.startsWith('08') || UNAVAILABLE_SQLSTATES.has(code) || UNREACHABLE_CODES.has(code)) {
         return true;
       }
     }

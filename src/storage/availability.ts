@@ -1,3 +1,5 @@
+import { UNREACHABLE_CODES } from '../network-codes.js';
+
 /**
  * Failures that mean "the file storage cannot be reached right now" rather than "this
  * blob is wrong": the bucket refuses or drops the connection, does not answer in time, or
@@ -5,16 +7,6 @@
  * `StorageUnavailableError`, so that no other part has to know the SDK's error shapes.
  * They answer 503; what was stored stays, and the request can simply be retried.
  */
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-]);
 // Names the AWS SDK gives to timeouts and to the service saying it is overloaded or down.
 const OUTAGE_NAMES = new Set([
   'TimeoutError',
@@ -33,7 +25,7 @@ export function isStorageOutage(error: unknown): boolean {
   for (let current = error, depth = 0; current && depth < 5; depth++) {
     if (!(current instanceof Error)) return false;
     const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && NETWORK_CODES.has(code)) return true;
+    if (typeof code === 'string' && UNREACHABLE_CODES.has(code)) return true;
     if (OUTAGE_NAMES.has(current.name)) return true;
     const status = (current as { $metadata?: { httpStatusCode?: number } }).$metadata
       ?.httpStatusCode;

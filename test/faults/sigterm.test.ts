@@ -13,20 +13,17 @@ import { pgliteState } from '../helpers/pglite-control.js';
 import { launchServer, type ServerProcess } from '../helpers/server-process.js';
 import { startTrackedUpload } from '../helpers/tracked-uploads.js';
 import { headUpload, resumeWithTus, sendPatch } from '../helpers/tus-fault-client.js';
-import { createUpload, randomFile, sha256, tusHeaders, uploadWithTus } from '../helpers/uploads.js';
+import {
+  createNamedUpload,
+  randomFile,
+  sha256,
+  tusHeaders,
+  uploadWithTus,
+} from '../helpers/uploads.js';
 import { assertVaultIntact } from '../helpers/vault-check.js';
 
 const MiB = 1024 * 1024;
 const GRACE_SECONDS = 4;
-
-async function create(client: Client, name: string, length: number): Promise<string> {
-  const created = await createUpload(client, {
-    'upload-length': String(length),
-    'upload-metadata': `filename ${Buffer.from(name).toString('base64')}`,
-  });
-  assert.equal(created.status, 201);
-  return created.headers.get('location')!;
-}
 
 for (const target of databaseTargets()) {
   describe(`SIGTERM on ${target.name}`, () => {
@@ -50,9 +47,9 @@ for (const target of databaseTargets()) {
     it('finishes requests in flight, cuts a stalled one after the grace, closes the database', async () => {
       const headers = await tusHeaders(client);
       const finishing = randomFile(3 * MiB);
-      const finishingAt = await create(client, 'finishing.bin', finishing.length);
+      const finishingAt = await createNamedUpload(client, 'finishing.bin', finishing.length);
       const stalled = randomFile(MiB);
-      const stalledAt = await create(client, 'stalled.bin', stalled.length);
+      const stalledAt = await createNamedUpload(client, 'stalled.bin', stalled.length);
 
       const inFlight = sendPatch(
         client,

@@ -13,7 +13,13 @@ import { databaseTargets } from '../helpers/databases.js';
 import { launchServer, type ServerProcess } from '../helpers/server-process.js';
 import { sendSlowly } from '../helpers/slow-client.js';
 import { headUpload, resumeWithTus } from '../helpers/tus-fault-client.js';
-import { createUpload, randomFile, sha256, tusHeaders, uploadWithTus } from '../helpers/uploads.js';
+import {
+  createNamedUpload,
+  randomFile,
+  sha256,
+  tusHeaders,
+  uploadWithTus,
+} from '../helpers/uploads.js';
 import { assertVaultIntact, listedFiles } from '../helpers/vault-check.js';
 
 const STALL_SECONDS = 2;
@@ -24,15 +30,6 @@ const KiB = 1024;
 function head(method: string, path: string, headers: Record<string, string>): string {
   const lines = Object.entries(headers).map(([name, value]) => `${name}: ${value}`);
   return `${method} ${path} HTTP/1.1\r\nhost: 127.0.0.1\r\n${lines.join('\r\n')}\r\n\r\n`;
-}
-
-async function create(client: Client, name: string, length: number): Promise<string> {
-  const created = await createUpload(client, {
-    'upload-length': String(length),
-    'upload-metadata': `filename ${Buffer.from(name).toString('base64')}`,
-  });
-  assert.equal(created.status, 201);
-  return created.headers.get('location')!;
 }
 
 function patchHead(headers: Record<string, string>, location: string, length: number) {
@@ -64,7 +61,7 @@ for (const target of databaseTargets()) {
 
     it('cuts a tus PATCH sent a byte a second, keeps its bytes, serves others meanwhile', async () => {
       const data = randomFile(256 * KiB);
-      const location = await create(client, 'trickled.bin', data.length);
+      const location = await createNamedUpload(client, 'trickled.bin', data.length);
       const burst = 100 * KiB;
       const trickling = sendSlowly(server.url, {
         head: patchHead(await tusHeaders(client), location, data.length),
@@ -104,7 +101,7 @@ for (const target of databaseTargets()) {
 
     it('does not cut a PATCH that arrives slowly but steadily (20 KB/s)', async () => {
       const data = randomFile(160 * KiB);
-      const location = await create(client, 'steady.bin', data.length);
+      const location = await createNamedUpload(client, 'steady.bin', data.length);
       const outcome = await sendSlowly(server.url, {
         head: patchHead(await tusHeaders(client), location, data.length),
         rest: data,

@@ -54,6 +54,20 @@ export async function createUpload(
   });
 }
 
+/** Creates an upload of `length` bytes named `name`; resolves with its address. */
+export async function createNamedUpload(
+  client: Client,
+  name: string,
+  length: number,
+): Promise<string> {
+  const created = await createUpload(client, {
+    'upload-length': String(length),
+    'upload-metadata': `filename ${Buffer.from(name).toString('base64')}`,
+  });
+  if (created.status !== 201) throw new Error(`upload not created: ${created.status}`);
+  return created.headers.get('location')!;
+}
+
 export function fileIdFromListing(html: string, name: string): string | undefined {
   const asHtml = name
     .replaceAll('&', '&amp;')
