@@ -19,11 +19,12 @@ export function readNotes(options: BenchOptions): string[] {
       'Every server, database and temporary file is removed afterwards.',
     `Uploads: tus-js-client in the benchmark process reads the file from disk in chunks of ` +
       '50 MiB (as the files page does), without retries. The app side is a signed-in user ' +
-      'with the CSRF header; it checks the quota, and on the last chunk hashes the file and ' +
-      'moves it into the blob store with an fsync. The baseline is `@tus/server` with ' +
-      '`@tus/file-store` alone in its own process. Encryption at rest is measured as far as ' +
-      "this commit's upload path does it; the encrypted-against-unencrypted row needs the " +
-      "app's bench-only switch, named in bench/app-variants.ts.",
+      'with the CSRF header; it checks the quota, encrypts and hashes each chunk as it ' +
+      'arrives, appends it to the blob and syncs it to disk before answering, so that an ' +
+      'acknowledged byte survives a crash. The baseline is `@tus/server` with ' +
+      '`@tus/file-store` alone in its own process, which does not sync. The ' +
+      'encrypted-against-unencrypted row runs the same app with a plaintext codec, a ' +
+      'switch only the benchmark can set (bench/app-variants.ts).',
     'Downloads: curl fetches and discards the body and times it; the ranges are ' +
       `16 × 1/16 of the file at random offsets (the same for both sides in a round), one ` +
       "after another. The baseline is Debian's nginx with sendfile and one worker process.",
