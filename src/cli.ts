@@ -34,6 +34,20 @@ const print = (lines: string[]) => {
   for (const line of lines) console.log(line);
 };
 
+/** Opens the database and the blob store for `work`, and closes the database after it. */
+async function withStorage<T>(
+  config: Config,
+  work: (storage: Awaited<ReturnType<typeof import('./app.js').openStorage>>) => Promise<T>,
+): Promise<T> {
+  const { openStorage } = await import('./app.js');
+  const storage = await openStorage(config);
+  try {
+    return await work(storage);
+  } finally {
+    await storage.database.close();
+  }
+}
+
 const commands: Record<string, Command> = {
   async migrate(config) {
     const database = await openDatabase(config);
@@ -82,34 +96,26 @@ const commands: Record<string, Command> = {
 
   async backup(config, [target]) {
     if (!target) return usage('backup needs a folder');
-    const { openStorage } = await import('./app.js');
     const { writeBackup } = await import('./maintenance/backup.js');
     const { describeBackup } = await import('./maintenance/report.js');
-    const { database, blobs } = await openStorage(config);
-    try {
-      const manifest = await writeBackup(database.db, database.kind, blobs, resolve(target));
-      console.log(`Backup written to ${resolve(target)}:`);
-      print(describeBackup(manifest));
-    } finally {
-      await database.close();
-    }
+    const manifest = await withStorage(config, ({ database, blobs }) =>
+      writeBackup(database.db, database.kind, blobs, resolve(target)),
+    );
+    console.log(`Backup written to ${resolve(target)}:`);
+    print(describeBackup(manifest));
     console.log(`\n${KEYS_REMINDER}`);
     return 0;
   },
 
   async restore(config, [source]) {
     if (!source) return usage('restore needs a backup folder');
-    const { openStorage } = await import('./app.js');
     const { restoreBackup } = await import('./maintenance/restore.js');
     const { describeBackup } = await import('./maintenance/report.js');
-    const { database, blobs } = await openStorage(config);
-    try {
-      const manifest = await restoreBackup(database.db, blobs, resolve(source));
-      console.log(`Restored the backup of ${manifest.createdAt}:`);
-      print(describeBackup(manifest));
-    } finally {
-      await database.close();
-    }
+    const manifest = await withStorage(config, ({ database, blobs }) =>
+      restoreBackup(database.db, blobs, resolve(source)),
+    );
+    console.log(`Restored the backup of ${manifest.createdAt}:`);
+    print(describeBackup(manifest));
     console.log(`\n${KEYS_REMINDER}`);
     return 0;
   },
